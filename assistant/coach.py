@@ -1,0 +1,262 @@
+"""question -> safety screen -> retrieve -> compose -> grounding check -> cited answer, streamed.
+
+The bundled model is tiny, so it never carries the substance. It writes the reflection (one or
+two sentences mirroring what the person said); the steps are the cited passages' own words
+("Try this" bullets of the retrieved articles) and the closing question is an "Ask each other"
+question from the best article. Every generated sentence goes through the grounding check as
+soon as it is complete, so what streams to the user has already been checked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from assistant.embed import Embedder
+from assistant.grounding import GroundingChecker, citation_problems, split_sentences
+from assistant.kb.corpus import Corpus
+from assistant.kb.index import Hit, KnowledgeIndex
+from assistant.llm.base import LLM, ChatMessage, GenOptions
+from assistant.safety import Resources, respond, screen
+
+SYSTEM_PROMPT = (
+    "You are Hearth, a warm and calm relationship coach. The user tells you about their "
+    "relationship. Reply with one or two short sentences that reflect back what they are "
+    "feeling and what they want, in plain words. Do not give advice. Do not ask questions. "
+    "Do not diagnose or judge anyone."
+)
+FALLBACK_REFLECTION = "It sounds like this matters a lot to you, and you want things to feel closer."
+MAX_STEPS = 3
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    passage: str
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str = ""
+    safety: Literal["none", "abuse", "crisis"] = "none"
+    citations: list[Citation] = field(default_factory=list)
+    grounded_fraction: float = 1.0
+    generated_sentences: int = 0
+    generated_kept: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "answer": self.text,
+            "citations": [
+                {"n": c.n, "article_id": c.article_id, "title": c.title} for c in self.citations
+            ],
+            "safety": self.safety,
+            "grounded_fraction": round(self.grounded_fraction, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """A streamed piece of the answer; the last event has `done` set and carries the Answer."""
+
+    text: str = ""
+    answer: Answer | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.answer is not None
+
+
+class Coach:
+    def __init__(
+        self,
+        llm: LLM,
+        index: KnowledgeIndex,
+        embedder: Embedder,
+        resources: Resources,
+        *,
+        options: GenOptions | None = None,
+        top_k: int = 4,
+        region: str = "all",
+    ) -> None:
+        self.llm = llm
+        self.index = index
+        self.corpus: Corpus = index.corpus
+        self.embedder = embedder
+        self.checker = GroundingChecker(embedder)
+        self.resources = resources
+        self.options = options or GenOptions()
+        self.top_k = top_k
+        self.region = region
+
+    def warm(self) -> None:
+        self.llm.warm(SYSTEM_PROMPT)
+
+    def ask(self, question: str) -> Answer:
+        for event in self.stream(question):
+            if event.answer is not None:
+                return event.answer
+        raise RuntimeError("coach stream ended without an answer")  # pragma: no cover
+
+    def stream(self, question: str) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        question = question.strip()
+        answer = Answer(question)
+        verdict = screen(question)  # before anything else, and before any model call
+        answer.timings["screen_ms"] = (time.perf_counter() - t0) * 1000
+        if verdict.level != "none":
+            answer.safety = verdict.level
+            answer.text = respond(question, verdict, self.resources, self.region)
+            answer.grounded_fraction = 1.0
+            yield Event(answer.text)
+            yield Event(answer=answer)
+            return
+
+        t1 = time.perf_counter()
+        hits = self.index.search(question, k=self.top_k)
+        answer.timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
+        steps = self._pick_steps(question, hits)
+        used = []  # article ids in citation order
+        for _, aid in steps:
+            if aid not in used:
+                used.append(aid)
+        closing = self._pick_question(question, used[0] if used else (hits[0].article_id if hits else ""))
+        if closing and closing[1] not in used:
+            used.append(closing[1])
+        number = {aid: i + 1 for i, aid in enumerate(used)}
+
+        # 1. the reflection, streamed sentence by sentence, each checked before it is shown
+        reflection: list[str] = []
+        for sentence in self._generate_checked(question, answer, t0):
+            reflection.append(sentence)
+            yield Event(("" if len(reflection) == 1 else " ") + sentence)
+            if len(reflection) == 2:
+                break
+        if not reflection:
+            reflection.append(FALLBACK_REFLECTION)
+            answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
+            yield Event(FALLBACK_REFLECTION)
+
+        # 2. steps and the closing question: the sources' own words, cited
+        lines = ["", "", "Things you could try:"] if steps else []
+        for i, (step, aid) in enumerate(steps, 1):
+            lines.append(f"{i}. {step} [{number[aid]}]")
+        if closing:
+            lines += ["", f"A question to ask each other: {closing[0]} [{number[closing[1]]}]"]
+        answer.citations = [
+            Citation(number[aid], aid, self._title(aid), self._passage(aid, hits)) for aid in used
+        ]
+        if answer.citations:
+            lines += ["", "Sources:"]
+            lines += [f"[{c.n}] {c.title} ({c.article_id})" for c in answer.citations]
+        tail = "\n".join(lines)
+        yield Event(tail)
+        answer.text = " ".join(reflection) + tail
+        assert not citation_problems(answer.text, len(answer.citations)), "citation rules broken"
+        answer.grounded_fraction = self._grounded_fraction(question, reflection, steps, closing)
+        answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        yield Event(answer=answer)
+
+    # -- composition ---------------------------------------------------------------------------
+
+    def _generate_checked(self, question: str, answer: Answer, t0: float) -> Iterator[str]:
+        messages: list[ChatMessage] = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": question},
+        ]
+        buffer = ""
+        for piece in self.llm.stream(messages, self.options):
+            answer.timings.setdefault("first_token_ms", (time.perf_counter() - t0) * 1000)
+            buffer += piece
+            parts = split_sentences(buffer)
+            # All but the last part are complete sentences.
+            while len(parts) > 1:
+                sentence = parts.pop(0)
+                buffer = buffer[buffer.index(sentence) + len(sentence) :].lstrip()
+                if checked := self._check(sentence, question, answer):
+                    answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
+                    yield checked
+        tail = buffer.strip()
+        if tail and tail[-1] in ".!" and (checked := self._check(tail, question, answer)):
+            answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
+            yield checked
+
+    def _check(self, sentence: str, question: str, answer: Answer) -> str | None:
+        answer.generated_sentences += 1
+        if self.checker.is_reflection(sentence, question):
+            answer.generated_kept += 1
+            return sentence
+        return None
+
+    def _pick_steps(self, question: str, hits: list[Hit]) -> list[tuple[str, str]]:
+        candidates: list[tuple[str, str, int]] = []
+        for rank, hit in enumerate(hits):
+            art = self.corpus.get(hit.article_id)
+            if art is None or "safety" in art.topics or "crisis" in art.topics:
+                continue
+            candidates += [(s, art.id, rank) for s in art.steps]
+        if not candidates:
+            return []
+        vecs = self.embedder.embed([question] + [c[0] for c in candidates])
+        sims = vecs[1:] @ vecs[0]
+        # Prefer the best-ranked articles, then the step closest to the question; at most two
+        # steps from one article so the answer draws on more than one source when it can.
+        score = sims - 0.05 * np.array([c[2] for c in candidates])
+        picked: list[tuple[str, str]] = []
+        per_article: dict[str, int] = {}
+        for i in np.argsort(-score):
+            step, aid, _ = candidates[int(i)]
+            if per_article.get(aid, 0) >= 2:
+                continue
+            picked.append((step, aid))
+            per_article[aid] = per_article.get(aid, 0) + 1
+            if len(picked) == MAX_STEPS:
+                break
+        return picked
+
+    def _pick_question(self, question: str, article_id: str) -> tuple[str, str] | None:
+        art = self.corpus.get(article_id)
+        if art is None or not art.questions:
+            return None
+        vecs = self.embedder.embed([question, *art.questions])
+        best = int(np.argmax(vecs[1:] @ vecs[0]))
+        return art.questions[best], art.id
+
+    def _title(self, article_id: str) -> str:
+        art = self.corpus.get(article_id)
+        return art.title if art else article_id
+
+    def _passage(self, article_id: str, hits: list[Hit]) -> str:
+        for h in hits:
+            if h.article_id == article_id:
+                return h.text
+        art = self.corpus.get(article_id)
+        return art.summary if art else ""
+
+    def _grounded_fraction(
+        self,
+        question: str,
+        reflection: list[str],
+        steps: list[tuple[str, str]],
+        closing: tuple[str, str] | None,
+    ) -> float:
+        """Re-check the final answer: every cited sentence against its article's text, every
+        uncited sentence as a reflection of the question."""
+        ok = total = 0
+        for sentence in reflection:
+            total += 1
+            ok += sentence == FALLBACK_REFLECTION or self.checker.is_reflection(sentence, question)
+        cited = list(steps) + ([closing] if closing else [])
+        for sentence, aid in cited:
+            total += 1
+            art = self.corpus.get(aid)
+            ok += bool(art) and self.checker.support(sentence, art.body if art else "").supported
+        return ok / total if total else 1.0

@@ -1,0 +1,82 @@
+"""One Settings object. Every field has a default and a description; environment variables
+use the HEARTH_ prefix (e.g. HEARTH_HOME). Modules receive Settings; none reads the
+environment itself."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "hearth"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HEARTH_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Data folder: vault, search index, Gradio cache. One folder per user.",
+    )
+    models_dir: Path = Field(
+        default=PROJECT_ROOT / "models",
+        description="Folder holding GGUF chat models and manifest.toml.",
+    )
+    knowledge_dir: Path = Field(
+        default=PROJECT_ROOT / "knowledge", description="The curated knowledge base."
+    )
+    model: str = Field(
+        default="smollm2-135m-instruct",
+        description="Chat model: a manifest name or the file name (or stem) of a GGUF in models_dir.",
+    )
+    llm_backend: Literal["llama", "fake"] = Field(
+        default="llama", description="'fake' is a scripted model for tests."
+    )
+    embed_backend: Literal["minilm", "fake"] = Field(
+        default="minilm", description="'fake' is a deterministic hashing embedder for tests."
+    )
+    threads: int = Field(default=0, description="CPU threads for the LLM; 0 = physical cores.")
+    n_ctx: int = Field(default=2048, description="LLM context window in tokens.")
+    max_tokens: int = Field(default=160, description="Upper bound on generated tokens per answer.")
+    temperature: float = Field(default=0.0, description="Sampling temperature (0 = greedy).")
+    seed: int = Field(default=42, description="Sampling seed, for reproducible answers.")
+    host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(default=7860, description="Port the web app listens on.")
+    top_k: int = Field(default=4, description="Articles retrieved per question.")
+    region: Literal["all", "US", "UK-IE", "EU"] = Field(
+        default="all", description="Which crisis and abuse resources to show; 'all' shows US, UK/IE, EU."
+    )
+    idle_lock_seconds: int = Field(
+        default=600, description="Unlocked journals lock after this many idle seconds."
+    )
+    kdf_memory_kib: int = Field(
+        default=65536, description="Argon2id memory cost for new vaults (floor 65536 KiB)."
+    )
+    kdf_iterations: int = Field(default=3, description="Argon2id passes for new vaults (floor 3).")
+    session_mode: bool = Field(
+        default=False, description="Therapist session mode: nothing written to disk, wiped on close."
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def vault_path(self) -> Path:
+        return self.home / "journal.sqlite3"
+
+    @property
+    def gradio_tmp(self) -> Path:
+        return self.home / "gradio-tmp"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"

@@ -1,0 +1,31 @@
+"""User-facing errors: each carries one clear line and an exit code; the CLI prints just that."""
+
+
+class HearthError(Exception):
+    """An error the user can act on. `str(err)` is the one line we show."""
+
+    exit_code = 1
+
+
+class UsageError(HearthError):
+    exit_code = 2
+
+
+class ModelError(HearthError):
+    exit_code = 3
+
+
+class DataFolderError(HearthError):
+    exit_code = 4
+
+
+class VaultError(HearthError):
+    exit_code = 5
+
+
+class WrongPassphrase(VaultError):
+    exit_code = 6
+
+
+class PortInUse(HearthError):
+    exit_code = 7

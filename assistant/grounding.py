@@ -1,0 +1,94 @@
+"""Is each generated sentence supported by the passage it cites?
+
+The measure combines two signals, because each fails alone:
+- semantic: the best cosine similarity between the sentence and any sentence of the passage
+  (catches paraphrase, misses negation and swapped facts);
+- lexical: the share of the sentence's content words that occur in the passage
+  (catches invented specifics, misses paraphrase).
+A sentence is supported when `cos >= COS_STRONG`, or `cos >= COS_WEAK` and
+`overlap >= OVERLAP_MIN`. The thresholds come from `scripts/calibrate_grounding.py`, which
+scores every "Try this" step against its own article (must pass) and against unrelated
+articles (must fail); see the README for the numbers.
+
+Sentences that cite nothing are allowed only as reflections of the user's own words: they
+must carry no advice and stay close to what the user wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.embed import Embedder
+from assistant.kb.lexical import tokens
+
+COS_STRONG = 0.72
+COS_WEAK = 0.50
+OVERLAP_MIN = 0.60
+REFLECTION_MIN = 0.30
+
+_CITE = re.compile(r"\[(\d+)\]")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])")
+_ADVICE = re.compile(
+    r"\b(?:should|must|need to|try|consider|make sure|it'?s important|seek|therapist|counsel\w*|"
+    r"professional|diagnos\w*|disorder|you can|you could|recommend|suggest|always|never|"
+    r"underlying issue|red flag|abus\w*|leave (?:him|her|them))\b",
+    re.IGNORECASE,
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_SPLIT.split(text.strip()) if s.strip()]
+
+
+def citations(sentence: str) -> list[int]:
+    return [int(n) for n in _CITE.findall(sentence)]
+
+
+def strip_citations(sentence: str) -> str:
+    return _CITE.sub("", sentence).strip()
+
+
+@dataclass(frozen=True)
+class Support:
+    cosine: float
+    overlap: float
+    supported: bool
+
+
+def lexical_overlap(sentence: str, passage: str) -> float:
+    sent = set(tokens(sentence))
+    if not sent:
+        return 0.0
+    return len(sent & set(tokens(passage))) / len(sent)
+
+
+class GroundingChecker:
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def support(self, sentence: str, passage: str) -> Support:
+        claim = strip_citations(sentence)
+        parts = split_sentences(passage) or [passage]
+        vecs = self.embedder.embed([claim, *parts])
+        cos = float(np.max(vecs[1:] @ vecs[0])) if len(parts) else 0.0
+        overlap = lexical_overlap(claim, passage)
+        ok = cos >= COS_STRONG or (cos >= COS_WEAK and overlap >= OVERLAP_MIN)
+        return Support(cos, overlap, ok)
+
+    def is_reflection(self, sentence: str, question: str) -> bool:
+        """A sentence with no citation may only mirror the user's words, never advise."""
+        if _ADVICE.search(sentence) or "?" in sentence:
+            return False
+        vecs = self.embedder.embed([sentence, question])
+        return float(vecs[0] @ vecs[1]) >= REFLECTION_MIN
+
+
+def citation_problems(answer: str, n_sources: int) -> list[str]:
+    """Every [n] must point to a listed source and every listed source must be cited."""
+    cited = {int(n) for n in _CITE.findall(answer)}
+    problems = [f"[{n}] points to no listed source" for n in sorted(cited) if not 1 <= n <= n_sources]
+    problems += [f"source [{n}] is never cited" for n in range(1, n_sources + 1) if n not in cited]
+    return problems

@@ -1,0 +1,1 @@
+"""The curated knowledge base: parsing and validation (corpus.py), hybrid search (index.py)."""

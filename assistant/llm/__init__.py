@@ -1,0 +1,1 @@
+"""Chat models behind one narrow protocol (see base.py)."""

@@ -1,0 +1,157 @@
+"""Offline by construction. Import this module first in every entry point.
+
+1. It sets the environment switches that stop Hugging Face, transformers, Gradio and chromadb
+   from phoning home, before any of them is imported.
+2. `install_guard()` patches the socket layer so that every connection, datagram or DNS lookup
+   aimed at a non-loopback address is refused (and counted). The count is what
+   `hearth privacy-check` and the Privacy tab report.
+
+A Python-level guard cannot see native code or child processes; the test-suite therefore also
+runs the scripted session inside a network namespace that has only loopback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import threading
+from typing import Any
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "DO_NOT_TRACK": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+for _key, _value in OFFLINE_ENV.items():
+    os.environ[_key] = _value
+
+
+class EgressBlocked(ConnectionRefusedError):
+    """Raised instead of opening a connection to a non-local address."""
+
+
+_lock = threading.Lock()
+_attempts: list[str] = []
+_installed = False
+_orig: dict[str, Any] = {}
+
+
+def _is_local_host(host: object) -> bool:
+    if host is None:
+        return True
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    name = host.strip("[]").split("%", 1)[0].lower()
+    if name in ("localhost", "localhost.localdomain", "", "ip6-localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    # 0.0.0.0 / :: are what a server binds to; a connect() to them reaches loopback.
+    return ip.is_loopback or ip.is_unspecified
+
+
+def _address_is_local(family: int, address: object) -> bool:
+    if family == getattr(socket, "AF_UNIX", object()):
+        return True
+    if family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple) and address:
+        return _is_local_host(address[0])
+    # Netlink and other local-only families.
+    return family not in (socket.AF_INET, socket.AF_INET6)
+
+
+def _refuse(what: str) -> EgressBlocked:
+    with _lock:
+        _attempts.append(what)
+    return EgressBlocked(f"Hearth is offline: refused outbound {what}")
+
+
+def attempts() -> int:
+    """How many outbound attempts were refused since the guard was installed."""
+    with _lock:
+        return len(_attempts)
+
+
+def attempt_log() -> list[str]:
+    with _lock:
+        return list(_attempts)
+
+
+def reset_attempts() -> None:
+    with _lock:
+        _attempts.clear()
+
+
+def install_guard() -> None:
+    """Refuse every non-loopback connection, datagram and DNS lookup from this process."""
+    global _installed
+    if _installed:
+        return
+    sock_cls = socket.socket
+    _orig.update(
+        connect=sock_cls.connect,
+        connect_ex=sock_cls.connect_ex,
+        sendto=sock_cls.sendto,
+        getaddrinfo=socket.getaddrinfo,
+        gethostbyname=socket.gethostbyname,
+        gethostbyname_ex=socket.gethostbyname_ex,
+    )
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if not _address_is_local(self.family, address):
+            raise _refuse(f"connect to {address!r}")
+        return _orig["connect"](self, address)  # type: ignore[no-any-return]
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        if not _address_is_local(self.family, address):
+            _refuse(f"connect to {address!r}")
+            return 111  # ECONNREFUSED
+        return _orig["connect_ex"](self, address)  # type: ignore[no-any-return]
+
+    def sendto(self: socket.socket, data: Any, *args: Any) -> int:
+        address = args[-1]
+        if not _address_is_local(self.family, address):
+            raise _refuse(f"datagram to {address!r}")
+        return _orig["sendto"](self, data, *args)  # type: ignore[no-any-return]
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_local_host(host):
+            _refuse(f"DNS lookup of {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "Hearth is offline: DNS lookup refused")
+        return _orig["getaddrinfo"](host, *args, **kwargs)
+
+    def gethostbyname(host: Any) -> Any:
+        if not _is_local_host(host):
+            _refuse(f"DNS lookup of {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "Hearth is offline: DNS lookup refused")
+        return _orig["gethostbyname"](host)
+
+    def gethostbyname_ex(host: Any) -> Any:
+        if not _is_local_host(host):
+            _refuse(f"DNS lookup of {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "Hearth is offline: DNS lookup refused")
+        return _orig["gethostbyname_ex"](host)
+
+    sock_cls.connect = connect  # type: ignore[method-assign]
+    sock_cls.connect_ex = connect_ex  # type: ignore[method-assign]
+    sock_cls.sendto = sendto  # type: ignore[method-assign,assignment]
+    socket.getaddrinfo = getaddrinfo
+    socket.gethostbyname = gethostbyname
+    socket.gethostbyname_ex = gethostbyname_ex
+    _installed = True
+
+
+def guard_installed() -> bool:
+    return _installed

@@ -1,0 +1,119 @@
+"""The composition root: the one place where the object graph is wired from Settings.
+
+Everything heavy is built on first use, so `hearth journal list` never loads the chat model and
+`hearth kb check` never loads the embedder. Nothing here is a module-level singleton: tests
+build their own Services with fakes.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from assistant.config import Settings
+from assistant.errors import DataFolderError
+
+if TYPE_CHECKING:
+    from assistant.coach import Coach
+    from assistant.embed import Embedder
+    from assistant.journal.classifier import RedFlagClassifier
+    from assistant.journal.vault import VaultStore
+    from assistant.kb.corpus import Corpus
+    from assistant.kb.index import KnowledgeIndex
+    from assistant.llm.base import LLM
+    from assistant.safety import Resources
+
+
+def ensure_home(settings: Settings) -> None:
+    home = settings.home
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        os.chmod(home, 0o700)  # private data folder: nobody else on the machine reads it
+        probe = home / ".write-probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DataFolderError(
+            f"data folder {home} is not writable ({exc.strerror}); set HEARTH_HOME to a folder you own"
+        ) from exc
+
+
+class Services:
+    def __init__(self, settings: Settings, *, llm: LLM | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        if llm is not None:
+            self.__dict__["llm"] = llm
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+
+    @cached_property
+    def llm(self) -> LLM:
+        s = self.settings
+        if s.llm_backend == "fake":
+            from assistant.llm.fake import FakeLLM
+
+            return FakeLLM()
+        from assistant.llm.llama import LlamaLLM
+        from assistant.models import resolve
+
+        return LlamaLLM(resolve(s.models_dir, s.model), n_ctx=s.n_ctx, threads=s.threads, seed=s.seed)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self.settings.embed_backend == "fake":
+            from assistant.embed import FakeEmbedder
+
+            return FakeEmbedder()
+        from assistant.embed import MiniLMEmbedder
+        from assistant.models import embedder_path
+
+        return MiniLMEmbedder(embedder_path(), threads=self.settings.threads)
+
+    @property
+    def embedder_name(self) -> str:
+        return type(self.embedder).__name__
+
+    @cached_property
+    def corpus(self) -> Corpus:
+        from assistant.kb.corpus import load
+
+        return load(self.settings.knowledge_dir)
+
+    @cached_property
+    def index(self) -> KnowledgeIndex:
+        from assistant.kb.index import KnowledgeIndex
+
+        ensure_home(self.settings)
+        return KnowledgeIndex(self.corpus, self.embedder, self.settings.chroma_dir, self.embedder_name)
+
+    @cached_property
+    def resources(self) -> Resources:
+        from assistant.safety import load_resources
+
+        return load_resources(self.settings.knowledge_dir)
+
+    @cached_property
+    def coach(self) -> Coach:
+        from assistant.coach import Coach
+        from assistant.llm.base import GenOptions
+
+        s = self.settings
+        opts = GenOptions(max_tokens=min(s.max_tokens, 96), temperature=s.temperature, seed=s.seed)
+        return Coach(self.llm, self.index, self.embedder, self.resources, options=opts,
+                     top_k=s.top_k, region=s.region)  # fmt: skip
+
+    @cached_property
+    def classifier(self) -> RedFlagClassifier:
+        from assistant.journal.classifier import RedFlagClassifier
+
+        ensure_home(self.settings)
+        return RedFlagClassifier.load(self.settings.knowledge_dir, self.embedder, self.embedder_name,
+                                      self.settings.cache_dir)  # fmt: skip
+
+    @cached_property
+    def vaults(self) -> VaultStore:
+        from assistant.journal.vault import VaultStore
+
+        ensure_home(self.settings)
+        return VaultStore(self.settings.vault_path, self.settings)
