@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -24,13 +25,39 @@ from assistant.llm.base import LLM, ChatMessage, GenOptions
 from assistant.safety import Resources, respond, screen
 
 SYSTEM_PROMPT = (
-    "You are Hearth, a warm and calm relationship coach. The user tells you about their "
-    "relationship. Reply with one or two short sentences that reflect back what they are "
-    "feeling and what they want, in plain words. Do not give advice. Do not ask questions. "
-    "Do not diagnose or judge anyone."
+    "You are Hearth, a warm and calm relationship coach. Reflect back what the person feels, "
+    "in one or two short sentences, without advice."
 )
-FALLBACK_REFLECTION = "It sounds like this matters a lot to you, and you want things to feel closer."
+# The reply is made to start here; the tiny model stays on task far more often this way.
+REFLECTION_PREFIX = "It sounds like"
 MAX_STEPS = 3
+
+
+DEFAULT_REFLECTION = "It sounds like this matters a lot to you, and you want things to feel closer."
+
+
+@dataclass(frozen=True)
+class Reflections:
+    """Curated reflections by topic (knowledge/reflections.yaml), used when the model's fails."""
+
+    by_topic: dict[str, str]
+    default: str
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> Reflections:
+        import yaml
+
+        data = yaml.safe_load((knowledge_dir / "reflections.yaml").read_text(encoding="utf-8"))
+        return cls(dict(data.get("topics", {})), str(data.get("default", DEFAULT_REFLECTION)))
+
+    def fallback(self, topics: list[str]) -> str:
+        for t in topics:
+            if t in self.by_topic:
+                return self.by_topic[t]
+        return self.default
+
+    def is_curated(self, sentence: str) -> bool:
+        return sentence == self.default or sentence in self.by_topic.values()
 
 
 @dataclass(frozen=True)
@@ -86,7 +113,9 @@ class Coach:
         options: GenOptions | None = None,
         top_k: int = 4,
         region: str = "all",
+        reflections: Reflections | None = None,
     ) -> None:
+        self.reflections = reflections or Reflections({}, DEFAULT_REFLECTION)
         self.llm = llm
         self.index = index
         self.corpus: Corpus = index.corpus
@@ -133,17 +162,18 @@ class Coach:
             used.append(closing[1])
         number = {aid: i + 1 for i, aid in enumerate(used)}
 
-        # 1. the reflection, streamed sentence by sentence, each checked before it is shown
+        # 1. the reflection: the model's, if it passes the check, else the curated one
         reflection: list[str] = []
         for sentence in self._generate_checked(question, answer, t0):
             reflection.append(sentence)
-            yield Event(("" if len(reflection) == 1 else " ") + sentence)
-            if len(reflection) == 2:
-                break
+            yield Event(sentence)
+            break
         if not reflection:
-            reflection.append(FALLBACK_REFLECTION)
+            top = self.corpus.get(hits[0].article_id) if hits else None
+            fallback = self.reflections.fallback(top.topics if top else [])
+            reflection.append(fallback)
             answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
-            yield Event(FALLBACK_REFLECTION)
+            yield Event(fallback)
 
         # 2. steps and the closing question: the sources' own words, cited
         lines = ["", "", "Things you could try:"] if steps else []
@@ -168,24 +198,20 @@ class Coach:
     # -- composition ---------------------------------------------------------------------------
 
     def _generate_checked(self, question: str, answer: Answer, t0: float) -> Iterator[str]:
+        """The model's first sentence, if it passes the reflection check; generation stops there."""
         messages: list[ChatMessage] = [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": question},
         ]
-        buffer = ""
-        for piece in self.llm.stream(messages, self.options):
+        opts = replace(self.options, prefix=REFLECTION_PREFIX, stop=("\n",))
+        buffer = REFLECTION_PREFIX
+        for piece in self.llm.stream(messages, opts):
             answer.timings.setdefault("first_token_ms", (time.perf_counter() - t0) * 1000)
             buffer += piece
-            parts = split_sentences(buffer)
-            # All but the last part are complete sentences.
-            while len(parts) > 1:
-                sentence = parts.pop(0)
-                buffer = buffer[buffer.index(sentence) + len(sentence) :].lstrip()
-                if checked := self._check(sentence, question, answer):
-                    answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
-                    yield checked
-        tail = buffer.strip()
-        if tail and tail[-1] in ".!" and (checked := self._check(tail, question, answer)):
+            if len(split_sentences(buffer)) > 1:
+                break
+        first = (split_sentences(buffer) or [""])[0].strip()
+        if first and first[-1] in ".!" and (checked := self._check(first, question, answer)):
             answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
             yield checked
 
@@ -253,7 +279,7 @@ class Coach:
         ok = total = 0
         for sentence in reflection:
             total += 1
-            ok += sentence == FALLBACK_REFLECTION or self.checker.is_reflection(sentence, question)
+            ok += self.reflections.is_curated(sentence) or self.checker.is_reflection(sentence, question)
         cited = list(steps) + ([closing] if closing else [])
         for sentence, aid in cited:
             total += 1

@@ -27,7 +27,8 @@ from assistant.kb.lexical import tokens
 COS_STRONG = 0.72
 COS_WEAK = 0.50
 OVERLAP_MIN = 0.60
-REFLECTION_MIN = 0.30
+REFLECTION_MIN = 0.40
+REFLECTION_MAX_WORDS = 40
 
 _CITE = re.compile(r"\[(\d+)\]")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])")
@@ -37,6 +38,11 @@ _ADVICE = re.compile(
     r"underlying issue|red flag|abus\w*|leave (?:him|her|them))\b",
     re.IGNORECASE,
 )
+
+
+# A reflection is about the user; the model talking about itself ("I'm here for you", "I'm not
+# a therapist") is filler at best.
+_SELF = re.compile(r"\b(?:I|I'm|I am|I've|me|my)\b")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -65,22 +71,45 @@ def lexical_overlap(sentence: str, passage: str) -> float:
     return len(sent & set(tokens(passage))) / len(sent)
 
 
+def passage_sentences(passage: str) -> list[str]:
+    """Sentences of a Markdown passage: lines first (bullets, headings), then sentences."""
+    out: list[str] = []
+    for line in passage.splitlines():
+        line = line.strip().lstrip("-*#").strip()
+        if line:
+            out += split_sentences(line)
+    return out or [passage]
+
+
 class GroundingChecker:
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
+        # Passages are articles or sections of the fixed base: embed each once per process.
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _passage_vecs(self, passage: str) -> np.ndarray:
+        vecs = self._cache.get(passage)
+        if vecs is None:
+            if len(self._cache) > 512:
+                self._cache.clear()
+            vecs = self.embedder.embed(passage_sentences(passage))
+            self._cache[passage] = vecs
+        return vecs
 
     def support(self, sentence: str, passage: str) -> Support:
         claim = strip_citations(sentence)
-        parts = split_sentences(passage) or [passage]
-        vecs = self.embedder.embed([claim, *parts])
-        cos = float(np.max(vecs[1:] @ vecs[0])) if len(parts) else 0.0
+        pvecs = self._passage_vecs(passage)
+        cvec = self.embedder.embed([claim])[0]
+        cos = float(np.max(pvecs @ cvec)) if len(pvecs) else 0.0
         overlap = lexical_overlap(claim, passage)
         ok = cos >= COS_STRONG or (cos >= COS_WEAK and overlap >= OVERLAP_MIN)
         return Support(cos, overlap, ok)
 
     def is_reflection(self, sentence: str, question: str) -> bool:
         """A sentence with no citation may only mirror the user's words, never advise."""
-        if _ADVICE.search(sentence) or "?" in sentence:
+        if _ADVICE.search(sentence) or _SELF.search(sentence) or "?" in sentence:
+            return False
+        if len(sentence.split()) > REFLECTION_MAX_WORDS or not re.search(r"\byou", sentence, re.I):
             return False
         vecs = self.embedder.embed([sentence, question])
         return float(vecs[0] @ vecs[1]) >= REFLECTION_MIN

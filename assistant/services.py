@@ -95,13 +95,14 @@ class Services:
 
     @cached_property
     def coach(self) -> Coach:
-        from assistant.coach import Coach
+        from assistant.coach import Coach, Reflections
         from assistant.llm.base import GenOptions
 
         s = self.settings
         opts = GenOptions(max_tokens=min(s.max_tokens, 96), temperature=s.temperature, seed=s.seed)
         return Coach(self.llm, self.index, self.embedder, self.resources, options=opts,
-                     top_k=s.top_k, region=s.region)  # fmt: skip
+                     top_k=s.top_k, region=s.region,
+                     reflections=Reflections.load(s.knowledge_dir))  # fmt: skip
 
     @cached_property
     def classifier(self) -> RedFlagClassifier:

@@ -19,6 +19,9 @@ class GenOptions:
     temperature: float = 0.0
     seed: int = 42
     stop: tuple[str, ...] = field(default_factory=tuple)
+    # The reply is made to start with this text and the model continues it; the stream yields
+    # the continuation only. Steering a tiny model with a prefix beats asking it nicely.
+    prefix: str = ""
 
 
 class LLM(Protocol):

@@ -54,6 +54,7 @@ class LlamaLLM:
             raise ModelError("llama-cpp-python is not installed: run `make run` or `make test`") from exc
         self.name = path.stem
         self.path = path
+        self._fmt: Any = None
         n_threads = threads or physical_cores()
         try:
             self._llama: Any = Llama(
@@ -71,7 +72,36 @@ class LlamaLLM:
     def metadata(self) -> dict[str, str]:
         return dict(getattr(self._llama, "metadata", {}) or {})
 
+    def _formatter(self) -> Any:
+        if self._fmt is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            template = self.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ModelError(f"model {self.name} has no chat template in its GGUF metadata")
+            model = self._llama._model
+            self._fmt = Jinja2ChatFormatter(
+                template=template,
+                eos_token=model.token_get_text(self._llama.token_eos()),
+                bos_token=model.token_get_text(self._llama.token_bos()),
+            )
+        return self._fmt
+
     def stream(self, messages: list[ChatMessage], options: GenOptions) -> Iterator[str]:
+        if options.prefix:
+            prompt = self._formatter()(messages=list(messages)).prompt + options.prefix
+            pieces = self._llama.create_completion(
+                prompt,
+                max_tokens=options.max_tokens,
+                temperature=options.temperature,
+                seed=options.seed,
+                stop=list(options.stop) or None,
+                stream=True,
+            )
+            for chunk in pieces:
+                if text := chunk["choices"][0].get("text"):
+                    yield text
+            return
         chunks = self._llama.create_chat_completion(
             messages=list(messages),
             max_tokens=options.max_tokens,
