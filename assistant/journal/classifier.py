@@ -1,0 +1,275 @@
+"""Red-flag patterns in journal entries: sentence embeddings + a trained linear head + the
+shared safety screen.
+
+- The head is one-vs-rest logistic regression over the bundled MiniLM embedding concatenated
+  with TF-IDF word uni- and bigrams (the embedding carries meaning, the n-grams carry the
+  cue phrases; together they beat either alone by about 0.07 macro-F1 in cross-validation).
+  It is trained on the team-written set in knowledge/training/ (provenance in its README).
+  Per-label thresholds are picked by 5-fold cross-validation on that set (best F1), so a
+  score is comparable across labels: `score` is the probability rescaled so that the label's
+  threshold maps to 0.5.
+- The decision is made on the whole entry; the evidence is the entry's sentences that score
+  highest for that label (sentence scores are noisier, so they only point, never decide).
+- abuse_risk and self_harm_risk also come from the deterministic safety screen (assistant/
+  safety.py), the same detector the coach uses: a miss is worse than a false alarm.
+- The trained head is cached under the data folder's cache/, keyed by the hash of the training
+  data and the embedder; it holds nothing a user wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from assistant.embed import Embedder
+from assistant.safety import screen, sentences
+
+log = logging.getLogger(__name__)
+
+FLAGS = (
+    "criticism contempt defensiveness stonewalling escalation avoidance codependency enmeshment "
+    "abandonment_fear boundary_guilt burnout isolation controlling gaslighting trust_breach "
+    "abuse_risk self_harm_risk"
+).split()
+STRENGTHS = "appreciation repair vulnerability quality_time healthy_boundary".split()
+LABELS = FLAGS + STRENGTHS
+SAFETY_LABELS = {"abuse_risk": "abuse", "self_harm_risk": "crisis"}
+
+
+@dataclass
+class Finding:
+    label: str
+    score: float
+    evidence: list[str]
+    explanation: str
+    article_id: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"label": self.label, "score": round(self.score, 3), "evidence": self.evidence,
+                "explanation": self.explanation, "article_id": self.article_id}  # fmt: skip
+
+
+@dataclass
+class Analysis:
+    flags: list[Finding]
+    strengths: list[Finding]
+    safety: str = "none"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"flags": [f.as_json() for f in self.flags],
+                "strengths": [s.as_json() for s in self.strengths], "safety": self.safety}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Analysis:
+        def finding(d: dict[str, Any]) -> Finding:
+            return Finding(d["label"], float(d["score"]), list(d.get("evidence", [])),
+                           d.get("explanation", ""), d.get("article_id", ""))  # fmt: skip
+
+        return cls([finding(d) for d in data.get("flags", [])],
+                   [finding(d) for d in data.get("strengths", [])], data.get("safety", "none"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    explanation: dict[str, str]
+    article: dict[str, str]
+    name: dict[str, str]
+    why: dict[str, str]
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> Taxonomy:
+        data = yaml.safe_load((knowledge_dir / "redflags.yaml").read_text(encoding="utf-8"))
+        items = data["flags"] + data["strengths"]
+        return cls(
+            {d["id"]: d.get("explanation", d.get("description", "")) for d in items},
+            {d["id"]: (d.get("articles") or [""])[0] for d in items},
+            {d["id"]: d.get("name", d["id"]) for d in items},
+            {d["id"]: d.get("why_it_matters", "") for d in items},
+        )
+
+
+def load_training(knowledge_dir: Path) -> list[tuple[str, list[str]]]:
+    rows = []
+    for path in sorted((knowledge_dir / "training").glob("redflags_train*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                obj = json.loads(line)
+                rows.append((obj["text"], [lab for lab in obj["labels"] if lab in LABELS]))
+    return rows
+
+
+class Features:
+    """MiniLM embedding (L2-normalised) concatenated with sublinear TF-IDF n-grams."""
+
+    def __init__(self, embedder: Embedder, vocabulary: dict[str, int], idf: np.ndarray) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.embedder = embedder
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self._tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, vocabulary=vocabulary)
+        self._tfidf.idf_ = idf
+
+    @classmethod
+    def fit(cls, embedder: Embedder, texts: list[str]) -> Features:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+        vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+        return cls(embedder, vocab, np.asarray(vec.idf_, dtype=np.float64))
+
+    def __call__(self, texts: list[str], emb: np.ndarray | None = None) -> np.ndarray:
+        dense = self.embedder.embed(texts) if emb is None else emb
+        sparse = self._tfidf.transform(texts).toarray().astype(np.float32)
+        return np.hstack([sparse, dense])
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per label; returns (weights [L, D], bias [L])."""
+    from sklearn.linear_model import LogisticRegression
+
+    w = np.zeros((y.shape[1], x.shape[1]), dtype=np.float32)
+    b = np.full(y.shape[1], -10.0, dtype=np.float32)
+    for j in range(y.shape[1]):
+        if y[:, j].sum() == 0:
+            continue
+        clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
+        clf.fit(x, y[:, j])
+        w[j], b[j] = clf.coef_[0], clf.intercept_[0]
+    return w, b
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def train(texts: list[str], labels: list[list[str]], embedder: Embedder, folds: int = 5) -> dict[str, Any]:
+    emb = embedder.embed(texts)
+    y = np.array([[lab in ls for lab in LABELS] for ls in labels], dtype=np.int32)
+    # Out-of-fold probabilities pick each label's threshold honestly (no peeking at the fit).
+    rng = np.random.default_rng(7)
+    order = rng.permutation(len(texts))
+    oof = np.zeros(y.shape, dtype=np.float32)
+    for k in range(folds):
+        test = order[k::folds]
+        train_idx = np.setdiff1d(order, test)
+        feats = Features.fit(embedder, [texts[i] for i in train_idx])
+        w, b = _fit(feats([texts[i] for i in train_idx], emb[train_idx]), y[train_idx])
+        oof[test] = _sigmoid(feats([texts[i] for i in test], emb[test]) @ w.T + b)
+    thresholds = np.zeros(len(LABELS), dtype=np.float32)
+    for j in range(len(LABELS)):
+        best, best_t = -1.0, 0.5
+        for t in np.linspace(0.1, 0.95, 86):
+            pred = oof[:, j] >= t
+            tp = float((pred & (y[:, j] == 1)).sum())
+            f1 = 2 * tp / max(1.0, float(pred.sum() + y[:, j].sum()))
+            if f1 > best:
+                best, best_t = f1, float(t)
+        thresholds[j] = best_t
+    feats = Features.fit(embedder, texts)
+    w, b = _fit(feats(texts, emb), y)
+    return {"w": w, "b": b, "t": thresholds, "vocab": json.dumps(feats.vocabulary), "idf": feats.idf}
+
+
+class RedFlagClassifier:
+    def __init__(self, head: dict[str, Any], embedder: Embedder, taxonomy: Taxonomy) -> None:
+        self.w, self.b, self.t = head["w"], head["b"], head["t"]
+        self.features = Features(embedder, json.loads(str(head["vocab"])), np.asarray(head["idf"]))
+        self.embedder = embedder
+        self.taxonomy = taxonomy
+        self.trained_now = False
+
+    @classmethod
+    def load(cls, knowledge_dir: Path, embedder: Embedder, embedder_name: str, cache_dir: Path) -> RedFlagClassifier:
+        rows = load_training(knowledge_dir)
+        digest = hashlib.sha256(json.dumps(rows).encode() + embedder_name.encode()).hexdigest()[:16]
+        cache = cache_dir / f"redflag-head-{digest}.npz"
+        trained_now = False
+        if cache.exists():
+            data = np.load(cache)
+            head = {k: data[k] for k in ("w", "b", "t", "vocab", "idf")}
+        else:
+            log.info("training the red-flag classifier on %d team-written examples", len(rows))
+            head = train([r[0] for r in rows], [r[1] for r in rows], embedder)
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp.npz")
+            np.savez(tmp, **head)
+            tmp.replace(cache)
+            trained_now = True
+        clf = cls(head, embedder, Taxonomy.load(knowledge_dir))
+        clf.trained_now = trained_now
+        return clf
+
+    def _scores(self, texts: list[str]) -> np.ndarray:
+        """Probabilities rescaled so each label's threshold maps to 0.5 (piecewise linear)."""
+        p = _sigmoid(self.features(texts) @ self.w.T + self.b)
+        t = self.t
+        return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / np.maximum(1e-6, 1 - t))
+
+    def classify(self, text: str) -> Analysis:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: list[str]) -> list[Analysis]:
+        sents = [sentences(t) or [t] for t in texts]
+        flat: list[str] = []
+        for t, ss in zip(texts, sents, strict=True):
+            flat.append(t)
+            if len(ss) > 1:
+                flat += ss
+        scores = self._scores(flat)
+        out, pos = [], 0
+        for t, ss in zip(texts, sents, strict=True):
+            n = 1 + (len(ss) if len(ss) > 1 else 0)
+            out.append(self._analyse(t, ss, scores[pos : pos + n]))
+            pos += n
+        return out
+
+    def _analyse(self, text: str, sents: list[str], scores: np.ndarray) -> Analysis:
+        whole = scores[0]
+        per_sentence = scores[1:] if len(scores) > 1 else scores[:1]
+        verdict = screen(text)
+        findings: dict[str, Finding] = {}
+        for j, label in enumerate(LABELS):
+            score = float(whole[j])
+            if score < 0.5:
+                continue
+            if len(sents) > 1:
+                col = per_sentence[:, j]
+                # The best sentence, plus any other that scores nearly as high on its own.
+                idx = [i for i in range(len(sents)) if col[i] >= max(0.5, col.max() - 0.1)] or [int(np.argmax(col))]
+            else:
+                idx = [0]
+            findings[label] = self._finding(label, score, [sents[i] for i in idx])
+        # The shared safety screen: recall first, with the cue's own sentence as evidence.
+        ss = sentences(text) or [text]
+        for label, level in (("self_harm_risk", "crisis"), ("abuse_risk", "abuse")):
+            cues = [c for c in verdict.cues if (c.category == "crisis") == (level == "crisis")]
+            if level == "abuse":
+                cues = [c for c in cues if c.category != "control"]
+            if cues:
+                evidence = sorted({ss[c.sentence] for c in cues}, key=ss.index)
+                prev = findings.get(label)
+                findings[label] = self._finding(label, max(0.9, prev.score if prev else 0.0), evidence)
+        control = [c for c in verdict.cues if c.category == "control"]
+        if control and "controlling" not in findings:
+            findings["controlling"] = self._finding("controlling", 0.8, sorted({ss[c.sentence] for c in control}, key=ss.index))
+        safety = verdict.level
+        if safety == "none" and "self_harm_risk" in findings:
+            safety = "crisis"
+        elif safety == "none" and "abuse_risk" in findings:
+            safety = "abuse"
+        flags = sorted((f for f in findings.values() if f.label in FLAGS), key=lambda f: -f.score)
+        strengths = sorted((f for f in findings.values() if f.label in STRENGTHS), key=lambda f: -f.score)
+        return Analysis(flags, strengths, safety)
+
+    def _finding(self, label: str, score: float, evidence: list[str]) -> Finding:
+        return Finding(label, min(1.0, score), evidence, self.taxonomy.explanation.get(label, ""),
+                       self.taxonomy.article.get(label, ""))  # fmt: skip

@@ -1,0 +1,540 @@
+"""The journal vault: one SQLite file per data folder, every entry sealed (see crypto.py).
+
+Storage format version 1 (tables created by numbered migrations, `PRAGMA user_version`):
+- meta(vault_id, format)                                 clear: random vault id
+- profiles(id, name, created, kdf params, salt, wrapped data key, recovery wrap)
+                                                          clear: name, created, KDF parameters
+- entries(id, profile_id, version, created, updated, size, sealed)
+                                                          clear: ids, timestamps, sealed size
+- manifests(profile_id, version, sealed)                 sealed {entry id: version}: detects a
+                                                          replayed older version of an entry
+- spaces / space_keys / space_entries                    shared spaces, opened only by members
+
+Entry text, title, tags, classifier results and embeddings all live inside `sealed`.
+SQLite runs in WAL mode with synchronous=FULL and every change is one transaction, so a crash
+leaves either the old or the new state. Unlocked keys live only in VaultSession objects in
+memory and are dropped on lock or after the idle timeout.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import VaultError, WrongPassphrase
+from assistant.journal import crypto
+from assistant.journal.crypto import Tampered, aad, open_sealed, seal
+
+MIGRATIONS: list[str] = [
+    # 1: the initial format
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        kdf_salt BLOB NOT NULL,
+        kdf_memory INTEGER NOT NULL,
+        kdf_iterations INTEGER NOT NULL,
+        kdf_lanes INTEGER NOT NULL,
+        wrapped_key BLOB NOT NULL,
+        recovery_salt BLOB NOT NULL,
+        recovery_wrapped BLOB NOT NULL
+    );
+    CREATE TABLE entries (
+        id TEXT PRIMARY KEY,
+        profile_id TEXT NOT NULL REFERENCES profiles(id),
+        version INTEGER NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX entries_profile ON entries(profile_id, created);
+    CREATE TABLE manifests (
+        profile_id TEXT PRIMARY KEY REFERENCES profiles(id),
+        version INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE TABLE spaces (id TEXT PRIMARY KEY, created TEXT NOT NULL);
+    CREATE TABLE space_keys (
+        space_id TEXT NOT NULL REFERENCES spaces(id),
+        profile_id TEXT NOT NULL REFERENCES profiles(id),
+        wrapped BLOB NOT NULL,
+        PRIMARY KEY (space_id, profile_id)
+    );
+    CREATE TABLE space_entries (
+        id TEXT PRIMARY KEY,
+        space_id TEXT NOT NULL REFERENCES spaces(id),
+        created TEXT NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    """,
+]
+BACKUP_MAGIC = b"HEARTH-BACKUP-1\n"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    # Deleted records are overwritten, not left in free pages.
+    conn.execute("PRAGMA secure_delete=ON")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise VaultError(f"this vault was written by a newer Hearth (format {version}); please upgrade")
+    for number in range(version, len(MIGRATIONS)):
+        with transaction(conn):
+            for statement in MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@dataclass
+class Entry:
+    id: str
+    created: str
+    updated: str
+    version: int
+    text: str
+    title: str = ""
+    tags: list[str] = field(default_factory=list)
+    analysis: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "created": self.created, "updated": self.updated, "text": self.text,
+                "title": self.title, "tags": self.tags, "analysis": self.analysis}  # fmt: skip
+
+
+@dataclass
+class Listing:
+    entries: list[Entry]
+    damaged: list[str]
+
+
+class VaultSession:
+    """An unlocked profile. Holds the data key in memory until lock() or the idle timeout."""
+
+    def __init__(self, profile_id: str, name: str, key: bytes, idle_seconds: int) -> None:
+        self.profile_id = profile_id
+        self.name = name
+        self._key: bytearray | None = bytearray(key)
+        self.idle_seconds = idle_seconds
+        self.last_used = time.monotonic()
+
+    @property
+    def locked(self) -> bool:
+        if self._key is not None and self.idle_seconds and time.monotonic() - self.last_used > self.idle_seconds:
+            self.lock()
+        return self._key is None
+
+    def key(self) -> bytes:
+        if self.locked or self._key is None:
+            raise VaultError(f"profile '{self.name}' is locked; unlock it again")
+        self.last_used = time.monotonic()
+        return bytes(self._key)
+
+    def lock(self) -> None:
+        if self._key is not None:
+            # Best effort: Python may hold other copies, but the session's own is wiped.
+            for i in range(len(self._key)):
+                self._key[i] = 0
+        self._key = None
+
+
+class VaultStore:
+    def __init__(self, path: Path, settings: Any = None) -> None:
+        self.path = path
+        self.memory_kib = getattr(settings, "kdf_memory_kib", crypto.KDF_MIN_MEMORY_KIB)
+        self.iterations = getattr(settings, "kdf_iterations", crypto.KDF_MIN_ITERATIONS)
+        self.idle_seconds = getattr(settings, "idle_lock_seconds", 600)
+        self._conn: sqlite3.Connection | None = None
+
+    # -- connection ------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = connect(self.path)
+            os.chmod(self.path, 0o600)
+            with transaction(self._conn):
+                if self._conn.execute("SELECT 1 FROM meta WHERE key='vault_id'").fetchone() is None:
+                    self._conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (uuid.uuid4().hex,))
+                    self._conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(crypto.FORMAT_VERSION),))
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def vault_id(self) -> str:
+        return str(self.conn.execute("SELECT value FROM meta WHERE key='vault_id'").fetchone()[0])
+
+    # -- profiles --------------------------------------------------------------------------
+
+    def profiles(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        return [r[0] for r in self.conn.execute("SELECT name FROM profiles ORDER BY created")]
+
+    def _profile_row(self, name: str) -> sqlite3.Row | tuple:
+        row = self.conn.execute(
+            "SELECT id, kdf_salt, kdf_memory, kdf_iterations, kdf_lanes, wrapped_key, recovery_salt, "
+            "recovery_wrapped FROM profiles WHERE name=?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            raise VaultError(f"no profile named '{name}': create it with `hearth journal init --profile {name}`")
+        return row
+
+    def _wrap_aad(self, profile_id: str, kind: str, salt: bytes, memory: int, iterations: int, lanes: int) -> bytes:
+        return aad("wrap", self.vault_id, profile_id, kind, salt.hex(), memory, iterations, lanes)
+
+    def create_profile(self, name: str, passphrase: str) -> str:
+        """Create a profile; returns the recovery key, shown to the user once."""
+        name = name.strip()
+        if not name or len(name) > 64 or any(c in name for c in "/\\\0"):
+            raise VaultError("a profile name needs 1 to 64 characters and no slashes")
+        if len(passphrase) < 8:
+            raise VaultError("choose a passphrase of at least 8 characters")
+        if self.conn.execute("SELECT 1 FROM profiles WHERE name=?", (name,)).fetchone():
+            raise VaultError(f"profile '{name}' already exists")
+        profile_id = uuid.uuid4().hex
+        data_key = crypto.new_key()
+        salt, rsalt = os.urandom(16), os.urandom(16)
+        lanes = crypto.KDF_LANES
+        kek = crypto.derive_kek(passphrase, salt, self.memory_kib, self.iterations, lanes)
+        recovery = crypto.new_recovery_key()
+        rkek = crypto.recovery_kek(recovery, rsalt)
+        wrapped = seal(kek, data_key, self._wrap_aad(profile_id, "pass", salt, self.memory_kib, self.iterations, lanes))
+        rwrapped = seal(rkek, data_key, self._wrap_aad(profile_id, "recovery", rsalt, 0, 0, 0))
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO profiles VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (profile_id, name, now_iso(), salt, self.memory_kib, self.iterations, lanes, wrapped, rsalt, rwrapped),
+            )
+            self._write_manifest(profile_id, data_key, {}, 1)
+        return recovery
+
+    def unlock(self, name: str, passphrase: str | None = None, recovery_key: str | None = None) -> VaultSession:
+        pid, salt, memory, iterations, lanes, wrapped, rsalt, rwrapped = self._profile_row(name)
+        if recovery_key:
+            rkek = crypto.recovery_kek(recovery_key, bytes(rsalt))
+            key = crypto.try_unwrap(rkek, bytes(rwrapped), self._wrap_aad(pid, "recovery", bytes(rsalt), 0, 0, 0))
+            if key is None:
+                raise WrongPassphrase("that recovery key does not open this profile")
+        else:
+            crypto.check_kdf_params(int(memory), int(iterations), int(lanes))
+            kek = crypto.derive_kek(passphrase or "", bytes(salt), int(memory), int(iterations), int(lanes))
+            key = crypto.try_unwrap(kek, bytes(wrapped), self._wrap_aad(pid, "pass", bytes(salt), memory, iterations, lanes))
+            if key is None:
+                raise WrongPassphrase(f"wrong passphrase for profile '{name}'")
+        session = VaultSession(pid, name, key, self.idle_seconds)
+        self._read_manifest(session)  # a vault whose manifest was tampered with does not open
+        return session
+
+    def change_passphrase(self, session: VaultSession, new_passphrase: str) -> None:
+        """Rewrites only the wrapped key (one row, one transaction); entries are untouched."""
+        if len(new_passphrase) < 8:
+            raise VaultError("choose a passphrase of at least 8 characters")
+        key = session.key()
+        salt = os.urandom(16)
+        lanes = crypto.KDF_LANES
+        kek = crypto.derive_kek(new_passphrase, salt, self.memory_kib, self.iterations, lanes)
+        wrapped = seal(kek, key, self._wrap_aad(session.profile_id, "pass", salt, self.memory_kib, self.iterations, lanes))
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE profiles SET kdf_salt=?, kdf_memory=?, kdf_iterations=?, kdf_lanes=?, wrapped_key=? WHERE id=?",
+                (salt, self.memory_kib, self.iterations, lanes, wrapped, session.profile_id),
+            )
+
+    # -- manifest ----------------------------------------------------------------------------
+
+    def _manifest_aad(self, profile_id: str, version: int) -> bytes:
+        return aad("manifest", self.vault_id, profile_id, version)
+
+    def _write_manifest(self, profile_id: str, key: bytes, entries: dict[str, int], version: int) -> None:
+        blob = seal(key, json.dumps(entries, sort_keys=True).encode(), self._manifest_aad(profile_id, version))
+        self.conn.execute(
+            "INSERT INTO manifests VALUES (?,?,?) ON CONFLICT(profile_id) DO UPDATE SET version=excluded.version, "
+            "sealed=excluded.sealed",
+            (profile_id, version, blob),
+        )
+
+    def _read_manifest(self, session: VaultSession) -> tuple[dict[str, int], int]:
+        row = self.conn.execute(
+            "SELECT version, sealed FROM manifests WHERE profile_id=?", (session.profile_id,)
+        ).fetchone()
+        if row is None:
+            raise Tampered("the profile's entry index is missing; the vault was tampered with")
+        version, blob = int(row[0]), bytes(row[1])
+        data = json.loads(open_sealed(session.key(), blob, self._manifest_aad(session.profile_id, version)))
+        return {str(k): int(v) for k, v in data.items()}, version
+
+    # -- entries -----------------------------------------------------------------------------
+
+    def _entry_aad(self, profile_id: str, entry_id: str, version: int) -> bytes:
+        return aad("entry", self.vault_id, profile_id, entry_id, version)
+
+    def add(self, session: VaultSession, text: str, *, title: str = "", tags: list[str] | None = None,
+            analysis: dict[str, Any] | None = None, created: str | None = None) -> Entry:  # fmt: skip
+        if not text.strip():
+            raise VaultError("the entry is empty; nothing was saved")
+        key = session.key()
+        entry = Entry(uuid.uuid4().hex, created or now_iso(), now_iso(), 1, text, title, list(tags or []),
+                      dict(analysis or {}))  # fmt: skip
+        self._put(session, key, entry)
+        return entry
+
+    def update(self, session: VaultSession, entry: Entry) -> Entry:
+        key = session.key()
+        entry.version += 1
+        entry.updated = now_iso()
+        self._put(session, key, entry)
+        return entry
+
+    def _put(self, session: VaultSession, key: bytes, entry: Entry) -> None:
+        payload = json.dumps({"text": entry.text, "title": entry.title, "tags": entry.tags,
+                              "analysis": entry.analysis}, ensure_ascii=False).encode("utf-8")  # fmt: skip
+        blob = seal(key, payload, self._entry_aad(session.profile_id, entry.id, entry.version))
+        with transaction(self.conn):
+            manifest, mversion = self._read_manifest(session)
+            manifest[entry.id] = entry.version
+            self.conn.execute(
+                "INSERT INTO entries VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET version=excluded.version, "
+                "updated=excluded.updated, size=excluded.size, sealed=excluded.sealed",
+                (entry.id, session.profile_id, entry.version, entry.created, entry.updated, len(blob), blob),
+            )
+            self._write_manifest(session.profile_id, key, manifest, mversion + 1)
+
+    def _open_row(self, session: VaultSession, key: bytes, row: tuple, manifest: dict[str, int]) -> Entry:
+        entry_id, version, created, updated, blob = str(row[0]), int(row[1]), str(row[2]), str(row[3]), row[4]
+        if manifest.get(entry_id) != version:
+            raise Tampered(f"entry {entry_id} is not the version this profile last wrote (replayed or moved)")
+        data = json.loads(open_sealed(key, bytes(blob), self._entry_aad(session.profile_id, entry_id, version)))
+        return Entry(entry_id, created, updated, version, data["text"], data.get("title", ""),
+                     list(data.get("tags", [])), dict(data.get("analysis", {})))  # fmt: skip
+
+    def get(self, session: VaultSession, entry_id: str) -> Entry:
+        key = session.key()
+        manifest, _ = self._read_manifest(session)
+        row = self.conn.execute(
+            "SELECT id, version, created, updated, sealed FROM entries WHERE id=? AND profile_id=?",
+            (entry_id, session.profile_id),
+        ).fetchone()
+        if row is None:
+            raise VaultError(f"no entry {entry_id} in profile '{session.name}'")
+        return self._open_row(session, key, row, manifest)
+
+    def list(self, session: VaultSession) -> Listing:
+        key = session.key()
+        manifest, _ = self._read_manifest(session)
+        entries: list[Entry] = []
+        damaged: list[str] = []
+        seen: set[str] = set()
+        for row in self.conn.execute(
+            "SELECT id, version, created, updated, sealed FROM entries WHERE profile_id=? ORDER BY created, id",
+            (session.profile_id,),
+        ):
+            seen.add(str(row[0]))
+            try:
+                entries.append(self._open_row(session, key, row, manifest))
+            except (Tampered, ValueError, KeyError, TypeError):
+                damaged.append(str(row[0]))
+        damaged += sorted(set(manifest) - seen)  # acknowledged entries that vanished
+        return Listing(entries, damaged)
+
+    def delete(self, session: VaultSession, entry_id: str) -> None:
+        key = session.key()
+        with transaction(self.conn):
+            manifest, mversion = self._read_manifest(session)
+            cur = self.conn.execute("DELETE FROM entries WHERE id=? AND profile_id=?", (entry_id, session.profile_id))
+            if cur.rowcount == 0:
+                raise VaultError(f"no entry {entry_id} in profile '{session.name}'")
+            manifest.pop(entry_id, None)
+            self._write_manifest(session.profile_id, key, manifest, mversion + 1)
+
+    # -- shared spaces -----------------------------------------------------------------------
+
+    def create_space(self, a: VaultSession, b: VaultSession) -> str:
+        """A shared space exists only with both partners present: each unlocks their own profile."""
+        if a.profile_id == b.profile_id:
+            raise VaultError("a shared space needs two different profiles")
+        space_id = uuid.uuid4().hex
+        space_key = crypto.new_key()
+        with transaction(self.conn):
+            self.conn.execute("INSERT INTO spaces VALUES (?,?)", (space_id, now_iso()))
+            for s in (a, b):
+                wrapped = seal(s.key(), space_key, aad("space-key", self.vault_id, space_id, s.profile_id))
+                self.conn.execute("INSERT INTO space_keys VALUES (?,?,?)", (space_id, s.profile_id, wrapped))
+        return space_id
+
+    def spaces(self, session: VaultSession) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT space_id FROM space_keys WHERE profile_id=?", (session.profile_id,))]  # fmt: skip
+
+    def _space_key(self, session: VaultSession, space_id: str) -> bytes:
+        row = self.conn.execute(
+            "SELECT wrapped FROM space_keys WHERE space_id=? AND profile_id=?", (space_id, session.profile_id)
+        ).fetchone()
+        if row is None:
+            raise VaultError("this profile is not a member of that shared space")
+        return open_sealed(session.key(), bytes(row[0]), aad("space-key", self.vault_id, space_id, session.profile_id))
+
+    def share(self, session: VaultSession, space_id: str, entry_id: str) -> str:
+        """Copy one of your own entries into a shared space (explicit, one entry at a time)."""
+        entry = self.get(session, entry_id)
+        skey = self._space_key(session, space_id)
+        shared_id = uuid.uuid4().hex
+        payload = json.dumps({"text": entry.text, "author": session.name, "source": entry.id}).encode()
+        blob = seal(skey, payload, aad("space-entry", self.vault_id, space_id, shared_id))
+        with transaction(self.conn):
+            self.conn.execute("INSERT INTO space_entries VALUES (?,?,?,?)", (shared_id, space_id, now_iso(), blob))
+        return shared_id
+
+    def space_entries(self, session: VaultSession, space_id: str) -> list[dict[str, str]]:
+        skey = self._space_key(session, space_id)
+        out = []
+        for sid, created, blob in self.conn.execute(
+            "SELECT id, created, sealed FROM space_entries WHERE space_id=? ORDER BY created", (space_id,)
+        ):
+            data = json.loads(open_sealed(skey, bytes(blob), aad("space-entry", self.vault_id, space_id, sid)))
+            out.append({"id": sid, "created": created, "author": data["author"], "text": data["text"]})
+        return out
+
+    # -- backup ------------------------------------------------------------------------------
+
+    def export(self, session: VaultSession, target: Path) -> int:
+        """One encrypted file: the profile's wrapped keys and sealed records, never plaintext."""
+        session.key()
+        prow = self.conn.execute(
+            "SELECT id, name, kdf_salt, kdf_memory, kdf_iterations, kdf_lanes, wrapped_key FROM profiles WHERE id=?",
+            (session.profile_id,),
+        ).fetchone()
+        mrow = self.conn.execute("SELECT version, sealed FROM manifests WHERE profile_id=?", (session.profile_id,)).fetchone()
+        rows = self.conn.execute(
+            "SELECT id, version, created, updated, sealed FROM entries WHERE profile_id=?", (session.profile_id,)
+        ).fetchall()
+        b64 = lambda b: base64.b64encode(bytes(b)).decode("ascii")  # noqa: E731
+        doc = {
+            "format": crypto.FORMAT_VERSION, "vault_id": self.vault_id, "profile_id": prow[0], "profile": prow[1],
+            "kdf": {"salt": b64(prow[2]), "memory_kib": prow[3], "iterations": prow[4], "lanes": prow[5]},
+            "wrapped_key": b64(prow[6]),
+            "manifest": {"version": mrow[0], "sealed": b64(mrow[1])},
+            "entries": [{"id": r[0], "version": r[1], "created": r[2], "updated": r[3], "sealed": b64(r[4])} for r in rows],
+        }  # fmt: skip
+        tmp = target.with_name(target.name + ".part")
+        with tmp.open("wb") as fh:
+            fh.write(BACKUP_MAGIC + json.dumps(doc).encode("ascii"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        return len(rows)
+
+    def import_backup(self, source: Path, name: str, passphrase: str) -> tuple[int, str | None]:
+        """Open a backup with its passphrase and re-seal its entries into profile `name`
+        (created with the same passphrase if missing). All or nothing. Returns (count, recovery
+        key if a profile was created)."""
+        try:
+            raw = source.read_bytes()
+        except OSError as exc:
+            raise VaultError(f"cannot read backup {source}: {exc.strerror}") from exc
+        if not raw.startswith(BACKUP_MAGIC):
+            raise VaultError(f"{source} is not a Hearth backup")
+        try:
+            doc = json.loads(raw[len(BACKUP_MAGIC) :])
+            kdf = doc["kdf"]
+            unb = base64.b64decode
+            salt, memory, iterations, lanes = unb(kdf["salt"]), int(kdf["memory_kib"]), int(kdf["iterations"]), int(kdf["lanes"])
+            src_vault, src_pid = str(doc["vault_id"]), str(doc["profile_id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Tampered(f"backup {source} is damaged") from exc
+        kek = crypto.derive_kek(passphrase, salt, memory, iterations, lanes)
+        wrap_aad = aad("wrap", src_vault, src_pid, "pass", salt.hex(), memory, iterations, lanes)
+        key = crypto.try_unwrap(kek, unb(doc["wrapped_key"]), wrap_aad)
+        if key is None:
+            raise WrongPassphrase("wrong passphrase for this backup")
+        mver = int(doc["manifest"]["version"])
+        manifest = json.loads(open_sealed(key, unb(doc["manifest"]["sealed"]), aad("manifest", src_vault, src_pid, mver)))
+        opened: list[Entry] = []
+        for e in doc["entries"]:
+            if manifest.get(e["id"]) != int(e["version"]):
+                raise Tampered(f"backup {source} is damaged (entry {e['id']} does not match its index)")
+            data = json.loads(open_sealed(key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"]))))
+            opened.append(Entry(e["id"], e["created"], e["updated"], 1, data["text"], data.get("title", ""),
+                                list(data.get("tags", [])), dict(data.get("analysis", {}))))  # fmt: skip
+        if len(opened) != len(manifest):
+            raise Tampered(f"backup {source} is damaged (entries are missing)")
+        recovery = None
+        if name not in self.profiles():
+            recovery = self.create_profile(name, passphrase)
+        session = self.unlock(name, passphrase)
+        tkey = session.key()
+        with transaction(self.conn):
+            target_manifest, tver = self._read_manifest(session)
+            count = 0
+            for entry in opened:
+                if entry.id in target_manifest:
+                    continue  # importing the same backup twice changes nothing
+                payload = json.dumps({"text": entry.text, "title": entry.title, "tags": entry.tags,
+                                      "analysis": entry.analysis}, ensure_ascii=False).encode()  # fmt: skip
+                blob = seal(tkey, payload, self._entry_aad(session.profile_id, entry.id, 1))
+                self.conn.execute(
+                    "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
+                    (entry.id, session.profile_id, 1, entry.created, entry.updated, len(blob), blob),
+                )
+                target_manifest[entry.id] = 1
+                count += 1
+            self._write_manifest(session.profile_id, tkey, target_manifest, tver + 1)
+        session.lock()
+        return count, recovery
+
+    # -- destruction -------------------------------------------------------------------------
+
+    def delete_all(self) -> None:
+        """Destroy the wrapped keys first (the data is unreadable from that commit on), then
+        the files."""
+        if self.path.exists():
+            conn = self.conn
+            with transaction(conn):
+                for (pid,) in conn.execute("SELECT id FROM profiles").fetchall():
+                    conn.execute(
+                        "UPDATE profiles SET wrapped_key=?, recovery_wrapped=? WHERE id=?",
+                        (os.urandom(60), os.urandom(60), pid),
+                    )
+                conn.execute("DELETE FROM space_keys")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
