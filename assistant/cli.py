@@ -201,11 +201,13 @@ def cmd_journal(args: argparse.Namespace) -> int:
     session = journal.unlock(svc, profile, _passphrase(), recovery_key=os.environ.get("HEARTH_RECOVERY_KEY"))
     if action == "add":
         text = args.text if args.text is not None else sys.stdin.read()
-        entry = journal.add_entry(svc, session, text)
-        _out({"id": entry.id, "created": entry.created, "flags": [f.label for f in entry.analysis.flags],
-              "safety": entry.analysis.safety}) if args.json else print(entry.id)  # fmt: skip
+        added = journal.add_entry(svc, session, text)
+        if args.json:
+            _out({"id": added.id, "created": added.created, **added.analysis.as_json()})
+        else:
+            print(added.id)
     elif action == "list":
-        entries = journal.list_entries(session)
+        entries = journal.list_entries(svc, session)
         if args.json:
             _out([{"id": e.id, "created": e.created, "text": e.text} for e in entries])
         else:
@@ -215,8 +217,11 @@ def cmd_journal(args: argparse.Namespace) -> int:
     elif action == "show":
         if not args.id:
             raise UsageError("show needs an entry ID")
-        e = journal.get_entry(session, args.id)
-        _out(e.as_json()) if args.json else print(e.text)
+        e = journal.get_entry(svc, session, args.id)
+        if args.json:
+            _out(e.as_json())
+        else:
+            print(e.text)
     elif action == "rekey":
         new = _passphrase(env="HEARTH_NEW_PASSPHRASE", prompt="New passphrase: ", confirm=True)
         journal.rekey(svc, session, new)
@@ -226,7 +231,10 @@ def cmd_journal(args: argparse.Namespace) -> int:
         print(f"exported {n} entries to {args.file} (encrypted)")
     elif action == "insights":
         data = journal.insights(svc, session)
-        _out(data) if args.json else print(json.dumps(data, indent=2, ensure_ascii=False))
+        if args.json:
+            _out(data)
+        else:
+            print(json.dumps(data, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -27,6 +27,10 @@ OFFLINE_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
     "DO_NOT_TRACK": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    # Quiet: progress bars on stderr would bury the one-line errors the CLI promises.
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
 }
 
 for _key, _value in OFFLINE_ENV.items():

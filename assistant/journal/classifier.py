@@ -29,6 +29,7 @@ import numpy as np
 import yaml
 
 from assistant.embed import Embedder
+from assistant.journal.cues import cue_hits
 from assistant.safety import screen, sentences
 
 log = logging.getLogger(__name__)
@@ -248,6 +249,16 @@ class RedFlagClassifier:
             else:
                 idx = [0]
             findings[label] = self._finding(label, score, [sents[i] for i in idx])
+        # High-precision cue rules: a sentence that names the pattern raises it even when the
+        # head is unsure (short, blunt entries), with that sentence as the evidence.
+        for i, sent in enumerate(sents):
+            for label in cue_hits(sent):
+                if label in findings:
+                    if sent not in findings[label].evidence:
+                        findings[label].evidence.append(sent)
+                else:
+                    j = LABELS.index(label)
+                    findings[label] = self._finding(label, max(0.75, float(whole[j])), [sents[i]])
         # The shared safety screen: recall first, with the cue's own sentence as evidence.
         ss = sentences(text) or [text]
         for label, level in (("self_harm_risk", "crisis"), ("abuse_risk", "abuse")):
