@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401,I001  (first: sets the offline switches before heavy imports)
-
 import argparse
 import getpass
 import json
@@ -14,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import assistant.offline  # noqa: F401,I001  (first: sets the offline switches before heavy imports)
 from assistant import __version__
 from assistant.config import Settings
 from assistant.errors import HearthError, UsageError

@@ -181,8 +181,10 @@ class Coach:
             lines.append(f"{i}. {step} [{number[aid]}]")
         if closing:
             lines += ["", f"A question to ask each other: {closing[0]} [{number[closing[1]]}]"]
+        step_articles = {aid for _, aid in steps}
         answer.citations = [
-            Citation(number[aid], aid, self._title(aid), self._passage(aid, hits)) for aid in used
+            Citation(number[aid], aid, self._title(aid), self._passage(aid, aid in step_articles))
+            for aid in used
         ]
         if answer.citations:
             lines += ["", "Sources:"]
@@ -260,12 +262,13 @@ class Coach:
         art = self.corpus.get(article_id)
         return art.title if art else article_id
 
-    def _passage(self, article_id: str, hits: list[Hit]) -> str:
-        for h in hits:
-            if h.article_id == article_id:
-                return h.text
+    def _passage(self, article_id: str, cited_steps: bool) -> str:
+        """The section the cited words come from: "Try this" for steps, else "Ask each other"."""
         art = self.corpus.get(article_id)
-        return art.summary if art else ""
+        if art is None:
+            return ""
+        section = art.section("Try this" if cited_steps else "Ask each other")
+        return section.text if section else art.summary
 
     def _grounded_fraction(
         self,

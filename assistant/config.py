@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         default=65536, description="Argon2id memory cost for new vaults (floor 65536 KiB)."
     )
     kdf_iterations: int = Field(default=3, description="Argon2id passes for new vaults (floor 3).")
+    cache: Path | None = Field(
+        default=None,
+        description="Folder for derived, non-private caches (the trained red-flag head); "
+        "default: <home>/cache.",
+    )
     session_mode: bool = Field(
         default=False, description="Therapist session mode: nothing written to disk, wiped on close."
     )
@@ -79,4 +84,4 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.home / "cache"
+        return self.cache or self.home / "cache"

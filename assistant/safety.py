@@ -6,6 +6,12 @@ alarm. Idioms that merely contain a trigger word ("this commute is killing me", 
 a pizza", a film about suicide) are neutralised first, and a plain negation right before a cue
 ("I'm not suicidal", "he has never hit me") cancels that cue, but only that one.
 
+Cues come in two strengths. A strong cue routes on its own ("I want to die", "he hit me").
+A weak cue is a piece of indirect evidence that is common in harmless text too ("I've updated
+my will", "I hear his key in the door and my stomach drops"); it only counts when a second,
+different weak cue of the same kind (crisis or abuse) is in the same text, or when a strong cue
+of that kind already routed it. Indirect crisis talk usually stacks several such signals.
+
 The answers it produces carry resources (numbers) from knowledge/resources.yaml and never
 contain communication tips: abuse is not a communication problem.
 """
@@ -27,32 +33,51 @@ _SENT = re.compile(r"(?<=[.!?;])\s+|\n+")
 # any danger in it; removing it (rather than ignoring the whole sentence) keeps a real cue in
 # the same sentence visible.
 _HARMLESS = [
-    r"\b(?:is|are|was|were|'s|'re)\s+(?:\w+\s+){0,2}killing me\b",
+    # "killing me", "could murder a pizza", "kill the lights": hyperbole and objects
+    r"\b(?:is|are|was|were|'s|'re)\s+(?:\w+\s+){0,2}killing (?:me|us)\b",
     r"\bkilling (?:me|my (?:knees|back|feet|vibe|buzz|mood|legs))\b(?!\s+(?:is|was)\b)",
     r"\b(?:could|would|'d) (?:kill|murder) (?:for )?(?:a|an|some|the)\s+\w+",
     r"\b(?:kill|killed|killing|murder|murdered|murdering) (?:the|that|this|a|our|my|his|her) "
     r"(?:houseplant|plant|plants|vibe|mood|pizza|cake|slice|bottle|game|boss|level|lights?|engine|"
     r"conversation|joke|song|time|deadline|show|episode|leftovers|snacks?|bugs?|spider|weeds?|"
     r"battery|party|buzz)\w*",
-    r"\b(?:dying|die) (?:to|for) (?:a|an|some|the|meet|see|try|know|go|get|hear|tell|watch)\b",
+    # "she'll kill me for telling you", "he'd kill me if I spoiled the finale": playful
+    # exasperation. Leaving, telling someone or calling for help after it stays a threat.
+    r"\b(?:'ll|will|'d|would|is going to|'s going to|gonna) (?:literally )?kill me (?:for|if i|when i)\b"
+    r"(?! (?:i )?(?:ever |even )?(?:leave|left|leaving|go to|went to|call|called|tell (?:anyone|anybody|the|my|people)|"
+    r"told (?:anyone|the|my)|cheat|see (?:him|her|them|my|other)|talk to|try|tried|report))",
+    r"\b(?:dying|die) (?:to|for) (?:a|an|some|the|meet|see|try|know|go|get|hear|tell|watch|move)\b",
     r"\bi(?:'d| would) die for (?:a|an|some|the)\b",
+    r"\b(?:i'?d|i would) rather die than (?!(?:live|be without|go on|lose|carry on|be alone|go back))\w+",
+    r"\b(?:die|died|dying|dies) (?:of|from) (?:laughter|laughing|embarrassment|shame|boredom|cringe|"
+    r"cuteness|jealousy|envy|curiosity)\b",
     r"\b(?:almost|nearly|literally) died (?:laughing|of (?:laughter|embarrassment|shame))\b",
-    r"\bdied (?:laughing|of (?:laughter|embarrassment))\b",
+    r"\bdied laughing\b",
+    r"\b(?:going to|gonna|will|'ll) be the (?:death|end) of me\b",
+    r"\bmy (?:legs|feet|knees|back|arms|body|brain|muscles|phone|laptop|battery|plants?) (?:\w+ )?wants? to die\b",
     r"\bdead (?:tired|serious|funny|battery|end|on|set|wrong|easy)\b",
     r"\b(?:i'm|i am|we're|we are) dead(?: tired)?\b(?= after| from|\.)",
+    # talking about media, campaigns and work on the subject
     r"\b(?:film|movie|documentary|series|show|book|novel|play|podcast|episode|article|song|"
     r"lecture|class|course|essay)\s+(?:\w+\s+){0,3}(?:about|on|covering|depicting)\s+(?:\w+\s+){0,2}"
     r"(?:suicide|abuse|domestic violence|self[- ]harm|murder|violence)\b",
     r"\bsuicide (?:prevention|awareness|squad|doors?|run|mission)\b",
-    r"\bkiller (?:app|workout|idea|view|heels|outfit|deal|song|burger|instinct)\b",
-    r"\b(?:pillow|snowball|water|food|tickle|nerf|play) fights?\b",
+    r"\bkiller (?:app|workout|idea|view|heels|outfit|deal|song|burger|instinct|week|day|month)\b",
+    # play fights, pets and babies, hugs and hand-holding
+    r"\b(?:pillow|snowball|water|food|tickle|nerf|play|playful) fights?\b",
+    r"\b(?:cat|dog|kitten|puppy|hamster|rabbit|horse|baby|bump|toddler|parrot|bird)(?:'s)? (?:\w+ )?"
+    r"(?:kicked|kicks|kicking|bit|bites|biting|scratched|scratches|scratching|hit|hits|headbutted) me\b",
+    r"\b(?:squeez|held|hold|holds|holding|took|takes|taking|grabbed|grabs|kissed|kisses|stroked)\w* my hand\b",
     r"\bpossessive (?:about|over|of) (?:his|her|their|my) (?:\w+ ){0,2}(?:guitar|car|bike|"
     r"remote|phone charger|mug|chair|side of the bed|records|books|games|console|tools|dog|cat|"
     r"plants|kitchen|coffee|snacks|fries|desk|spot)\b",
+    # joking threats ("threatened to make me watch her musical", "jokingly threatened")
     r"\bthreaten(?:s|ed|ing)? to (?:make me (?:watch|listen|eat|sing|dance|play)|sing|cook|"
     r"bake|rearrange|sell (?:his|her|my|the|our) \w+|binge|tickle|dance|start (?:singing|a)|"
     r"cancel (?:netflix|our subscription)|show (?:the|my|our) (?:baby|embarrassing)|"
     r"tell my mum about (?:the|my) (?:cake|gift))\b",
+    r"\bjok(?:ed|es|ing|ingly)(?: that)? (?:he|she|they|i)(?:'d|'ll| would| will| might)? \w+",
+    r"\b(?:jokingly|playfully|teasingly|half-jokingly) (?:\w+ )?threat\w*(?: (?:to|me))?",
     r"\bslave ?driver\b",
     r"\bpush(?:ed|es|ing)? me (?:to|into) (?:apply|try|go|do|be|take|call|see|start|get|join|"
     r"finish|make|eat|sign|run|exercise|study|open|talk)\b",
@@ -61,166 +86,468 @@ _HARMLESS = [
     r"\bkill(?:ed|s)? it\b(?! myself)",
     r"\b(?:my|the|our) (?:phone|laptop|battery|car|plant|goldfish|tv|printer) (?:is|was|just) "
     r"(?:dying|dead|died)\b",
+    # games, realisations and figures of speech with a violent verb in them
     r"\bbeat (?:me|him|her|us) (?:at|in) (?:\w+ ){0,2}(?:chess|cards|tennis|scrabble|monopoly|"
     r"mario ?kart|game|games|racing|running|trivia|quiz|golf|pool|darts|poker|the race)\b",
+    r"\bbeat (?:me|him|her|us) to (?:it|the punch)\b",
     r"\b(?:hit|hits|hitting) (?:me|us) (?:up|with a (?:pillow|joke|question|surprise))\b",
-    r"\bhit (?:it off|the (?:gym|road|shops|hay|sack|books|spot|jackpot))\b",
+    r"\b(?:it|this|that|reality|realisation|realization|the news|the truth|the thought|grief|guilt|"
+    r"loneliness|sadness|it all|everything|what (?:he|she|they) said)\s+(?:really |suddenly |finally |"
+    r"just |then |only )?(?:hit|hits|hitting|kicked|kicks|punched) me\b",
+    r"\bhit (?:it off|the (?:gym|road|shops|hay|sack|books|spot|jackpot|roof|ceiling|town|bar|pub))\b",
+    r"\bbit(?:e|es|ing)? (?:my|his|her|their) head off\b",
+    r"\bdrag(?:ged|s|ging)? me (?:along )?to (?:a|an|the|his|her|their|see|watch|every)\b",
+    r"\b(?:kicks?|kicked|kicking) me (?:out of (?:the )?(?:group|chat|game|team|band|club|bed)|under the table)\b",
     r"\bgrab(?:bed|s)? (?:a |some )?(?:coffee|lunch|dinner|drinks?|food|breakfast|brunch)\b",
+    r"\b(?:hurt|hurts|hurting) (?:my|his|her|our) (?:feelings|pride|ego|trust)\b",
+    r"\bbruised (?:ego|pride|feelings|heart)\b|\bbruises? (?:on )?(?:my |the )?(?:ego|pride|knee|knees|shin|"
+    r"shins|toe|banana|apple|fruit|peach)\b",
+    # accidents while cooking, shaving or training
+    r"\b(?:cut|cuts|burn(?:ed|t|s)?|hurt|injur(?:ed|e)) myself (?:while |when |by )?(?:shaving|cooking|"
+    r"chopping|gardening|running|lifting|playing|skiing|exercising|training|at the gym|on (?:a|the) "
+    r"(?:oven|stove|iron|pan|kettle|knife|glass|tray|grill))\b",
+    # "I feel like I'm banging my head against a brick wall": frustration
+    r"\b(?:like|as if) (?:i'?m |i am )?(?:hitting|banging) my head against (?:a|the) (?:brick )?wall\b",
+    r"\bbang(?:ing)? my head against (?:a|the) brick wall\b",
+    # "I'm going to end it" is crisis talk; "he's about to end it" is about the relationship
+    r"\b(?:he|she|they|we)(?:'s|'re| is| are| was| were| might| could| will|'ll| would|'d)? "
+    r"(?:\w+ ){0,2}end(?:ing)? (?:it|things)\b",
+    # "Should I end it?", "how do I end things?": a question about the relationship ("end it all" stays)
+    r"\b(?:should|shall|do|can|could) (?:i|we) (?:just |finally )?end (?:it|things)\b(?! all)",
+    r"\b(?:how|when) (?:do|can|should|would) (?:i|we) (?:\w+ )?end (?:it|things)\b(?! all)",
+    # "he playfully hits me", "she jokingly punched my arm"
+    r"\b(?:playful(?:ly)?|jokingly|teasingly|gently|affectionately|lovingly) (?:\w+ )?(?:hit|hits|punch(?:es|ed)?|"
+    r"slap(?:s|ped)?|kick(?:s|ed)?|push(?:es|ed)?|shov(?:e|es|ed)|bit(?:e|es)?|nudg(?:e|es|ed)|tap(?:s|ped)?)\b",
 ]
 _HARMLESS_RE = re.compile("|".join(_HARMLESS), re.IGNORECASE)
 
-_PARTNER = (
-    r"(?:he|she|they|him|her|them|my (?:partner|husband|wife|boyfriend|girlfriend|bf|gf|fianc[eé]e?|"
-    r"spouse|ex|other half|man|girl|wife's|husband's)|partner|husband|wife|boyfriend|girlfriend)"
+# The partner as the one who acts (nominative) and as the one feared (accusative).
+_SUBJ = (
+    r"(?:he|she|they|(?:my|our) (?:partner|husband|wife|boyfriend|girlfriend|bf|gf|fianc[eé]e?|"
+    r"spouse|ex|other half)|partner|husband|wife|boyfriend|girlfriend|fianc[eé]e?|ex)"
 )
-_HIM = r"(?:him|her|them|my (?:partner|husband|wife|boyfriend|girlfriend|bf|gf|spouse|ex)|what (?:he|she|they)(?:'ll| will| might| would)? ?do)"
+_HIM = (
+    r"(?:him|them|her(?=\s*(?:[.,!?;:]|$|(?:when|if|because|and|so|now|sometimes|at|since|too|anymore|most|"
+    r"lately|after|again|all|more|every|being|getting|though|but)\b))|my (?:partner|husband|wife|boyfriend|"
+    r"girlfriend|bf|gf|spouse|ex)(?!'s|s\b)|what (?:he|she|they)(?:'ll| will| might| would|'d)? ?do)"
+)
 _VIOLENT_VERB = (
     r"(?:hit|hits|hitting|punch(?:es|ed|ing)?|slap(?:s|ped|ping)?|kick(?:s|ed|ing)?|"
-    r"chok(?:e|es|ed|ing)|strangl(?:e|es|ed|ing)|shov(?:e|es|ed|ing)|push(?:es|ed|ing)?|"
-    r"grab(?:s|bed|bing)?|pinn?(?:ed|s|ing)? (?:me )?(?:down|against)|beat(?:s|en|ing)?|"
-    r"bit(?:e|es|ing)?|spat|spit(?:s)? on|hurt(?:s|ing)?|smack(?:s|ed)?|shak(?:e|es|ing)|shook|"
-    r"drag(?:s|ged)?|yank(?:s|ed)?|throttl(?:e|ed|es)|headbutt(?:s|ed)?|burn(?:s|ed)?|squeez(?:e|es|ed))"
+    r"chok(?:e|es|ed|ing)|strangl(?:e|es|ed|ing)|shov(?:e|es|ed|ing)|beat(?:s|en|ing)?|"
+    r"bit(?:e|es|ing)?|scratch(?:es|ed|ing)?|smack(?:s|ed|ing)?|shak(?:e|es|ing)|shook|"
+    r"drag(?:s|ged|ging)?|yank(?:s|ed|ing)?|throttl(?:e|es|ed|ing)|headbutt(?:s|ed|ing)?|"
+    r"burn(?:s|ed|t)?|pinch(?:es|ed|ing)?|elbow(?:s|ed)?|whip(?:s|ped)?|kneed|stamp(?:s|ed)? on)"
+)
+# Who or what the violence lands on: the writer, the children, or a part of the writer's body.
+_BODY = (
+    r"(?:me|us|at me|into me|(?:the|our|my) (?:kids|children|son|daughter|baby)|my (?:face|head|arms?|"
+    r"neck|throat|body|back|stomach|belly|chest|legs?|ribs|wrists?|hair|jaw|eyes?|mouth|nose|"
+    r"hands?|fingers|shoulders?|side|cheek|lips?|ear|ears|breasts?))\b(?! (?:out|off|up|back)\b)"
+)
+_PILLS = (
+    r"(?:pills|tablets|sleeping pills|painkillers|meds|medication|medications|medicines?|"
+    r"prescriptions?|antidepressants|paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|insulin|"
+    r"sleeping tablets|opioids|oxy\w*)"
 )
 
-# (category, pattern, negatable). Categories: crisis, violence, threat, fear, sexual, control,
-# children. `negatable` patterns are cancelled by a negation right before them.
-_CUES: list[tuple[str, str, bool]] = [
-    # --- crisis: suicidal thoughts, self-harm, plans or means (direct and indirect) ----------
-    ("crisis", r"\bsuicid(?:al|e)\b", True),
-    ("crisis", r"\bkill(?:ing)? myself\b", True),
-    ("crisis", r"\bend(?:ing)? (?:it all|my life|my own life|things|everything|it)\b(?! with (?:him|her|them))(?! between)", True),
-    ("crisis", r"\btak(?:e|ing) my (?:own )?life\b", True),
-    ("crisis", r"\b(?:want|wanted|wanting|wish|wishing|going|ready|plan(?:ning)?) to die\b", True),
-    ("crisis", r"\bwish(?:ed)? (?:i (?:was|were|had been)|to be) (?:dead|gone|never born)\b", False),
-    ("crisis", r"\b(?:i'd|i would|everyone would|they(?:'d| would)|she(?:'d| would)|he(?:'d| would)|"
-     r"my (?:family|kids|partner|wife|husband) would|the world would|people would) be "
-     r"(?:better|happier|lighter|fine|freer|relieved)(?: off)? (?:dead|without me|if i (?:was|were)n't|"
-     r"if i (?:was|were) gone|if i disappeared|once i'?m gone)", False),
-    ("crisis", r"\bbetter off (?:dead|without me)\b", False),
-    ("crisis", r"\b(?:lighter|easier|simpler) (?:for everyone |for them )?without me\b", False),
-    ("crisis", r"\b(?:no|not any|don'?t see (?:the|any)|can'?t see (?:the|any)|what'?s the) "
-     r"(?:point|reason) (?:in |of |to )?(?:living|going on|being alive|life|waking up|"
-     r"getting up|carrying on|staying|trying anymore|anything anymore|me being here|it all)", False),
-    ("crisis", r"\bno reason to (?:live|stay|go on|keep going)\b", False),
-    ("crisis", r"\b(?:don'?t|do not|no longer) want to (?:be alive|live|exist|be here|wake up|"
-     r"go on|keep going|be around|do this anymore|be on this earth)\b", False),
-    ("crisis", r"\b(?:not|never) (?:to )?wake up\b", False),
-    ("crisis", r"\b(?:go to )?sleep (?:and (?:not|never) wake|forever)\b", False),
-    ("crisis", r"\b(?:disappear|vanish|cease to exist|stop existing) (?:forever|for good|permanently)\b", False),
-    ("crisis", r"\bwant(?:ed)? to (?:disappear|vanish|stop existing|not exist|not be here)\b", False),
-    ("crisis", r"\b(?:can'?t|cannot) (?:go on|keep going|do this anymore|take (?:it|this) anymore|"
-     r"live like this|keep living)\b", False),
-    ("crisis", r"\btired of (?:living|being alive|existing|life)\b", False),
-    ("crisis", r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?|burn(?:ing)?|punish(?:ing)?|"
-     r"starv(?:e|ing)) myself\b", True),
-    ("crisis", r"\bself[- ]?harm(?:ing|ed)?\b", True),
-    ("crisis", r"\b(?:relapsed|started|started again) (?:on )?(?:cutting|self[- ]harm)", False),
-    ("crisis", r"\boverdos(?:e|ed|ing)\b", True),
-    ("crisis", r"\b(?:how many|enough|stockpil\w*|sav(?:e|ing|ed) up|hoard\w*|collect\w*) (?:of )?"
-     r"(?:my |the |these )?(?:pills|tablets|sleeping pills|painkillers|meds|medication)\b", False),
-    ("crisis", r"\bpills? (?:to|that would) (?:end|sleep forever|not wake)", False),
-    ("crisis", r"\b(?:giv(?:e|ing)|gave) (?:away )?(?:all )?(?:of )?my (?:things|stuff|belongings|"
-     r"possessions|books|clothes|guitar|cat|dog|plants)(?: away)?\b", False),
-    ("crisis", r"\b(?:goodbye|suicide|farewell) (?:letters?|notes?|messages?|videos?)\b", False),
-    ("crisis", r"\bwr(?:ote|ite|iting) (?:a |my )?(?:letters?|notes?) (?:to|for) (?:everyone|my (?:family|kids|"
-     r"parents|mum|mom|dad|sister|brother))\b(?=.*(?:in case|when i'?m gone|after|goodbye|explain))", False),
-    ("crisis", r"\b(?:tallest|highest) (?:bridges?|buildings?|cliffs?|car parks?|parking (?:garages?|structures?)|"
-     r"towers?|rooftops?)\b", False),
-    ("crisis", r"\bjump(?:ing)? (?:off|from|in front of)\b", True),
-    ("crisis", r"\bhang(?:ing)? myself\b", True),
-    ("crisis", r"\b(?:buy|bought|get|got|have) (?:a )?(?:gun|rope|razor|blades?)\b(?=.*(?:myself|end|"
-     r"pain|gone|die|for me))", False),
-    ("crisis", r"\bnobody (?:would|will|'d) (?:miss|notice|care)(?: if i| me| about me| when i)", False),
-    ("crisis", r"\bno one (?:would|will|'d) (?:miss|notice|care)(?: if i| me| about me| when i)", False),
-    ("crisis", r"\b(?:i'?m|i am|feel like) (?:just )?a burden (?:to|on) (?:everyone|everybody|"
-     r"my (?:family|partner|kids|friends)|them|him|her)\b", False),
-    ("crisis", r"\bwon'?t be (?:around|here) (?:much longer|for long|anymore|next (?:week|month|year))\b", False),
-    ("crisis", r"\b(?:make|made|making) (?:the )?(?:final )?(?:arrangements|my will)\b(?=.*(?:gone|"
-     r"not be|won'?t|soon|just in case))", False),
-    ("crisis", r"\b(?:end|stop) the pain (?:for good|forever|permanently)\b", False),
-    ("crisis", r"\bwant (?:it|everything) (?:all )?to (?:stop|end)\b(?! between)", False),
-    ("crisis", r"\b(?:life|living) (?:isn'?t|is not|isnt) worth (?:it|living)\b", False),
-    ("crisis", r"\b(?:thinking|thought|think|dream(?:ing)?) (?:about|of) (?:death|dying|not being here|"
-     r"ending it|my funeral|being dead)\b", False),
-    ("crisis", r"\blast (?:goodbye|time (?:you'?ll|anyone will) (?:hear|see) (?:from )?me)\b", False),
-    ("crisis", r"\bunalive\b", True),
-    # --- abuse: physical violence ---------------------------------------------------------
-    ("violence", rf"\b{_PARTNER} (?:\w+ ){{0,3}}{_VIOLENT_VERB} (?:me|my|us|the kids|our|at me|into me)\b", True),
-    ("violence", r"\b(?:hits|hit|punched|slapped|kicked|choked|strangled|shoved|beat|beats) me\b", True),
-    ("violence", r"\bgrab(?:s|bed|bing)? (?:me by )?(?:my|me by the) (?:wrist|wrists|arm|arms|hair|neck|throat|face|jaw|shoulders?)\b", True),
-    ("violence", r"\bthr(?:ew|ows|owing) (?:a |the |his |her |my )?\w+ at (?:me|my head|us)\b", True),
-    ("violence", r"\b(?:put|puts|putting) (?:his|her|their) hands? (?:on|around) (?:me|my (?:neck|throat))\b", True),
-    ("violence", r"\b(?:bruises?|bruised|black eye|split lip|broken (?:rib|nose|wrist))\b", False),
-    ("violence", r"\b(?:domestic (?:violence|abuse)|abusive (?:partner|relationship|husband|wife|boyfriend|"
-     r"girlfriend|ex)|(?:is|being|was) abusive|abus(?:es|ed|ing) me)\b", True),
-    ("violence", r"\bgets? (?:physical|violent|rough) (?:with me|when)\b", True),
-    ("violence", r"\b(?:so|to) (?:he|she|they) (?:stops?|won'?t|doesn'?t|don'?t) (?:hitting|hit|hurting|hurt|grab\w*|"
-     r"push\w*|shov\w*|chok\w*|slap\w*|kick\w*|throw\w*)", False),
-    ("violence", r"\b(?:stops?|stop) (?:hitting|hurting|grabbing|choking|slapping|kicking|shoving|pushing) me\b", False),
-    # --- abuse: threats and intimidation ---------------------------------------------------
-    ("threat", r"\bthreat(?:en|ens|ened|ening)? (?:to )?(?:kill|hurt|harm|beat|hit|take|leave with|"
-     r"report|deport|call immigration|out me|post|share|ruin|destroy|burn|get rid of|end)\b", True),
-    ("threat", r"\b(?:threatens|threatened|threatening) (?:me|my|us|the kids|to)\b(?! make me)", True),
-    ("threat", r"\b(?:he|she|they)(?:'ll| will| would|'d) (?:kill|hurt) (?:me|us|himself|herself|the kids|"
-     r"my (?:dog|cat|kids|children))\b", False),
-    ("threat", r"\b(?:punch(?:es|ed)?|kick(?:s|ed)?|smash(?:es|ed)?|slam(?:s|med)?) (?:a |the |holes in the )?"
-     r"(?:walls?|doors?|table|things|my (?:phone|things|stuff))\b", False),
-    ("threat", r"\b(?:block(?:s|ed|ing)?|stand(?:s|ing)? in) (?:the )?(?:door|doorway|exit|way out)\b", False),
-    ("threat", r"\b(?:won'?t|wouldn'?t|doesn'?t|didn'?t) let me (?:leave|out|go out|out of the (?:house|room|car))\b", False),
-    ("threat", r"\block(?:s|ed)? me (?:in|out)\b", False),
-    ("threat", r"\b(?:take|took|takes) (?:away )?(?:the kids|the children|my kids|my children)\b(?=.*(?:if|leave|away))", False),
-    ("threat", r"\b(?:if i (?:leave|left|tell|told)|when i (?:try to )?leave),? (?:he|she|they)(?:'ll| will| would|'d| said)", False),
-    ("threat", r"\b(?:weapon|knife|gun)\b(?=.*\b(?:he|she|they|partner|husband|wife|boyfriend|girlfriend)\b)", False),
-    ("threat", r"\b(?:he|she|they|partner|husband|wife|boyfriend|girlfriend)\b.*\b(?:knife|gun|weapon)\b", False),
-    # --- abuse: fear of the partner -------------------------------------------------------
-    ("fear", rf"\b(?:afraid|scared|terrified|frightened|fearful) (?:of|for) {_HIM}", True),
-    ("fear", r"\b(?:afraid|scared|terrified|frightened) (?:to (?:go home|leave|tell (?:him|her|them)|"
-     r"say no|disagree|upset (?:him|her|them)|make (?:him|her|them) angry))", True),
-    ("fear", r"\b(?:scared|afraid|terrified) (?:of )?what (?:he|she|they)(?:'ll| will|'d| would| might)? (?:do|say)\b", True),
-    ("fear", r"\bwalk(?:ing)? on eggshells\b", False),
-    ("fear", r"\bplan (?:my|our) (?:day|days|life|evenings?|week|schedule) around (?:his|her|their) (?:mood|moods|temper|anger)\b", False),
-    ("fear", r"\b(?:his|her|their) (?:temper|rage|anger|moods?) (?:scares?|terrif\w+|frighten\w*)\b", False),
-    ("fear", r"\bsleep(?:s|ing)? with (?:my |the )?(?:car )?keys\b", False),
-    ("fear", r"\b(?:keep|keeps|kept|have|packed) (?:a |my )?(?:bag|go[- ]bag) (?:packed|ready|hidden)\b", False),
-    ("fear", r"\b(?:hide|hid|hiding) (?:from (?:him|her|them)|in the (?:bathroom|bedroom|car))\b", False),
-    ("fear", r"\b(?:not|don'?t) feel safe (?:at home|with (?:him|her|them|my partner)|in my (?:own )?home)\b", False),
-    ("fear", r"\bfear for my (?:life|safety)\b", False),
-    ("fear", r"\b(?:calm|placate|appease|keep) (?:him|her|them) (?:down|calm|happy) (?:so|before|or else)\b", False),
-    ("fear", r"\bso (?:he|she|they) (?:doesn'?t|don'?t|won'?t) (?:explode|blow up|get angry|lose it|snap|rage|go off)\b", False),
-    ("fear", r"\b(?:police|restraining order|protective order|protection order|refuge|shelter)\b", False),
-    # --- abuse: sexual coercion -----------------------------------------------------------
-    ("sexual", r"\b(?:force[sd]?|forcing|pressur(?:e|es|ed|ing)|guilt(?:s|ed)?|coerc\w*|made|makes) me "
-     r"(?:into |to )?(?:have )?(?:sex|sexual|do (?:sexual )?things|sleep with)", True),
-    ("sexual", r"\b(?:doesn'?t|won'?t|didn'?t) (?:take|accept|stop (?:at|when i say)) no\b", False),
-    ("sexual", r"\bwhen i (?:said|say) no\b(?=.*(?:anyway|kept going|didn'?t stop|sex|angry|sulk|punish))", False),
-    ("sexual", r"\b(?:rape|raped|raping|sexual(?:ly)? (?:assault|abuse)\w*)\b", True),
-    ("sexual", r"\bwhile i (?:was|am) (?:asleep|sleeping|drunk|passed out)\b(?=.*(?:touch|sex|undress))", False),
-    # --- abuse: threats to children or pets ------------------------------------------------
-    ("children", r"\b(?:hurt|hit|kick|kicked|kicks|hits|harm|threaten\w*|drown|get rid of) (?:the|my|our) "
-     r"(?:dog|cat|puppy|kitten|pet|pets|kids|children|son|daughter|baby)\b(?!.*\b(?:toy|game)\b)", True),
-    # --- coercive control ---------------------------------------------------------------------
-    ("control", r"\b(?:take|takes|took|taking|keeps?|kept|controls?|controlled|holds?) (?:all )?(?:of )?"
-     r"(?:my|the) (?:wages|paycheck|pay|salary|money|bank card|cards|passport|phone|keys|documents|id)\b(?!.*\b(?:to help|for safekeeping i asked)\b)", False),
-    ("control", r"\b(?:not allowed|isn'?t allowed|am not allowed|won'?t let me|doesn'?t let me|forbid(?:s|den)? me)"
-     r" (?:to )?(?:see|visit|talk to|call|text|go|wear|work|have|leave|drive|spend|eat|sleep|use)\b", False),
-    ("control", r"\b(?:track(?:s|ed|ing)?|monitor(?:s|ed|ing)?|spy(?:ing)? on|spies on) (?:my|me|where i)\b", False),
-    ("control", r"\b(?:reads?|checks?|goes through|went through) (?:all )?(?:of )?my (?:phone|messages|texts|"
-     r"emails|email|dms)\b(?=.*(?:every|always|constantly|demands|makes me|each|nightly|without))", False),
-    ("control", r"\b(?:demands|makes me (?:give|hand|share)|insists on) (?:my )?(?:passwords?|passcodes?|"
-     r"phone|location)\b", False),
-    ("control", r"\b(?:cut|cuts|cutting) me off from (?:my )?(?:friends|family|everyone|my (?:mum|mom|dad|parents|sister|brother))\b", False),
-    ("control", r"\bhas to approve (?:what|who|where|everything|my)\b", False),
+
+@dataclass(frozen=True)
+class _Rule:
+    category: str  # crisis, violence, threat, fear, sexual, children, control
+    rx: re.Pattern[str]
+    negatable: bool  # cancelled by a negation right before the cue ("not", "never", ...)
+    weak: bool  # counts only next to another cue of the same kind (see module docstring)
+    needs: re.Pattern[str] | None  # must also match somewhere else in the same text
+    partner_acts: bool  # cancelled when the writer is the one doing it ("I throw things when I'm mad")
+
+
+def _cue(category: str, pattern: str, *, neg: bool = False, weak: bool = False, needs: str | None = None,
+         partner_acts: bool = False) -> _Rule:
+    return _Rule(category, re.compile(pattern, re.IGNORECASE), neg, weak,
+                 re.compile(needs, re.IGNORECASE) if needs else None, partner_acts)  # fmt: skip
+
+
+def _weak(category: str, pattern: str, *, neg: bool = False, needs: str | None = None) -> _Rule:
+    return _cue(category, pattern, neg=neg, weak=True, needs=needs)
+
+
+# A pattern may name the trigger with (?P<cue>...): the negation is then looked for right
+# before that group, so "he has never hit me" is cancelled although the match starts at "he".
+_RULES: list[_Rule] = [
+    # === crisis ===================================================================================
+    # --- direct words for suicide and wanting to die ------------------------------------------
+    _cue("crisis", r"\bsuicid(?:al|e)\b", neg=True),
+    _cue("crisis", r"\b(?:kill(?:ing)?|killed) myself\b|\bunalive\b|\bkms\b|\bsewerslide\b", neg=True),
+    _cue("crisis", r"\bend(?:ing)? (?:it all|my life|my own life|everything)\b(?! (?:with|between))", neg=True),
+    # "end it" / "end things" only with the writer as the subject (partners are neutralised above)
+    _cue("crisis", r"\bi(?:'m| am|'ll| will|'d| would)? (?:\w+ ){0,3}end(?:ing)? (?:it|things)\b"
+         r"(?! (?:with|between|off|there|here|for (?:us|good with))\b)", neg=True),
+    _cue("crisis", r"\btak(?:e|ing) my (?:own )?life\b", neg=True),
+    _cue("crisis", r"\b(?:want|wanted|wanting|wish|wishing|going|ready|plan(?:ning)?|deserve) to die\b|"
+         r"\b(?:i'?d|i would) rather (?:die|be dead)\b", neg=True),
+    _cue("crisis", r"\bwish(?:ed)? (?:i (?:was|were|had been)|to be) (?:dead|gone|never born)\b"),
+    _cue("crisis", r"\bwish(?:ing|ed)? (?:\w+ ){0,2}(?:was|were) the end of (?:mine|me|my life)\b"),
+    _cue("crisis", r"\bwish i could (?:just )?(?:die|disappear|vanish|stop existing|not exist|fall asleep forever)\b"),
+    # --- others better off without me (Joiner's "perceived burdensomeness") -----------------------
+    _cue("crisis", r"\b(?:i'd|i would|everyone would|they(?:'d| would)|she(?:'d| would)|he(?:'d| would)|"
+         r"my (?:family|kids|partner|wife|husband) would|the world would|people would) be "
+         r"(?:better|happier|lighter|fine|freer|relieved)(?: off)? (?:dead|without me|if i (?:was|were)n't|"
+         r"if i (?:was|were) gone|if i disappeared|once i'?m gone)"),
+    _cue("crisis", r"\bbetter off (?:dead|without me)\b|\bbetter off with (?:the|my) (?:life )?insurance\b"),
+    _cue("crisis", r"\b(?:better|happier|lighter|easier|simpler|fine|freer|relieved|cope|coping|manage) "
+         r"(?:\w+ )?(?:for (?:everyone|them|him|her) )?without me\b(?! (?:for|this|on|while|when|during|at|if i go)\b)"),
+    _cue("crisis", r"\bwithout me\b.{0,40}\b(?:relieved|happier|lighter|better off)\b"),
+    _cue("crisis", r"\b(?:the world|nobody|no one|anyone|anybody|people|they|he|she)\b (?:\w+ ){0,2}"
+         r"(?:would|will|'d|wouldn'?t|won'?t)(?: even| ever)? (?:miss|notice|care)\b"
+         r"(?: (?:\w+ ){0,3})?(?:if i|me gone|when i'?m gone|the gap|my absence|that i'?m gone)"),
+    _cue("crisis", r"\bhow long it would take (?:anyone|anybody|people|someone|them) to notice\b"),
+    _cue("crisis", r"\b(?:i'?m|i am|feel like) (?:just )?(?:such )?a burden (?:to|on) (?:everyone|everybody|"
+         r"my (?:family|partner|kids|friends|husband|wife|boyfriend|girlfriend)|them|him|her)\b"),
+    _cue("crisis", r"\b(?:won'?t|will not|will never|no longer|nobody will|no one will|never) (?:\w+ )?"
+         r"have to (?:deal with|put up with|worry about|look after|carry|take care of) (?:me|my)\b"),
+    # --- no reason, no future, cannot go on -------------------------------------------------------
+    _cue("crisis", r"\b(?:no|not any|don'?t see (?:the|any)|can'?t see (?:the|any)|what'?s the) "
+         r"(?:point|reason) (?:in |of |to )?(?:living|going on|being alive|life|waking up|"
+         r"getting up|carrying on|staying alive|trying anymore|anything anymore|me being here|it all|me)\b"),
+    _cue("crisis", r"\bno reason to (?:live|stay alive|go on|keep going)\b|\b(?:nothing|no one|nobody) "
+         r"(?:left )?to (?:live|hang on|hold on) for\b|\bwhat i'?m (?:still )?(?:hanging|holding) on for\b"),
+    _cue("crisis", r"\brunning out of reasons to (?:live|keep going|go on|hold on|be here|stay alive)\b"),
+    _cue("crisis", r"\b(?:don'?t|can'?t|do not|cannot) see (?:a|any) future for (?:me|myself)\b|"
+         r"\bno future for me\b"),
+    _cue("crisis", r"\b(?:don'?t|do not|no longer|never|not) want(?:ing)? to (?:be alive|live|exist|be here|wake up|"
+         r"go on|keep going|be around|do this anymore|be on this earth)\b(?! (?:with|like|in)\b)"),
+    _cue("crisis", r"\bwant(?:ed)? to (?:disappear|vanish|stop existing|not exist|not be here)\b"),
+    _cue("crisis", r"\b(?:disappear(?:ed)?|vanish(?:ed)?|cease to exist|stop existing) (?:forever|for good|permanently)\b"),
+    _cue("crisis", r"\b(?:can'?t|cannot) (?:go on|keep going|live|keep living)\b(?! (?:like|with|in|this|that|without|on|pretending|together)\b)"),
+    _cue("crisis", r"\btired of (?:living|being alive|existing|life)\b|\b(?:fighting|struggling|trying) to stay alive\b"),
+    _cue("crisis", r"\b(?:life|living) (?:isn'?t|is not|isnt) worth (?:it|living)\b"),
+    _cue("crisis", r"\b(?:don'?t|do not|stopped|no longer) car(?:e|ing) (?:whether|if) i(?:'m| am)? "
+         r"(?:live|living|alive|die|wake up|make it)\b"),
+    _cue("crisis", r"\b(?:i'?m|i am|feel like(?: i'?m)?) (?:already (?:a ghost|dead|gone)|(?:a ghost|dead|gone) already)\b"),
+    _cue("crisis", r"\bover,? and so am i\b"),
+    _cue("crisis", r"\bhow many more (?:chances|days|nights|mornings) i'?(?:ll| will) (?:get|have)\b"
+         r"(?! (?:with|to (?:fix|make|win|prove)))"),
+    # --- not waking up, sleeping forever ----------------------------------------------------------
+    _cue("crisis", r"\b(?:not|never) (?:to )?wake up\b(?! (?:the|my|our|him|her|them|everyone|anyone|early|late|in time|before|until|when)\b)|\bif i (?:didn'?t|did not|don'?t|never) wake up\b"),
+    _cue("crisis", r"\b(?:sleep|asleep) (?:and |then )?(?:not|never) (?:have to )?(?:wake|do|face|deal)\b|"
+         r"\b(?:sleep|asleep) forever\b"),
+    # --- wishing for an accident, reckless danger -------------------------------------------------
+    _cue("crisis", r"\b(?:wish|wishing|hope|hoping|pray|praying) (?:that )?(?:a |an |the |some )?"
+         r"(?:bus|car|truck|lorry|train|plane|accident|drunk driver) (?:would |will |might )?(?:hit|kill|take) me\b"),
+    _cue("crisis", r"\b(?:an accident|a crash|dying|death|me dying|if i died|me being gone) would "
+         r"(?:solve|fix|end|sort) (?:everything|it all|all of (?:this|it)|my problems|all my problems)\b"),
+    _cue("crisis", r"\b(?:easy|easier|simpler) (?:not to|to not|to never) (?:come home|wake up|be here|exist|go on|carry on)\b"),
+    _cue("crisis", r"\b(?:easy|easier|simpler|better) to (?:just )?(?:switch|turn|shut) (?:everything|it all) off\b"),
+    _cue("crisis", r"\b(?:the )?only (?:thing|things|one|reason|person|people) (?:stopping|keeping) me\b"
+         r"(?! (?:from (?:leaving|quitting|breaking|divorcing|moving|telling|going|calling|walking|cheating)|"
+         r"in (?:this|the|that|my|our) |with (?:him|her|them)|there|sane|busy|motivated|from losing))"),
+    # --- self-harm --------------------------------------------------------------------------------
+    _cue("crisis", r"\b(?:hurt(?:ing)?|harm(?:ed|ing)?|cut(?:ting)?|burn(?:ed|t|ing)?|punish(?:ed|ing)?|"
+         r"starv(?:e|ed|ing)|hit(?:ting)?|punch(?:ed|ing)?|scratch(?:ed|ing)?|stab(?:bed|bing)?|"
+         r"bit(?:e|ing)?) myself\b", neg=True),
+    _cue("crisis", r"\bself[- ]?(?:harm(?:ing|ed)?|injur\w*|mutilat\w*)\b", neg=True),
+    _cue("crisis", r"\bi(?:'ve| have)? (?:\w+ )?cut (?:again|deeper|myself)\b|\bcutting (?:again|deeper)\b|"
+         r"\bcut(?:ting)? (?:my|into my) (?:arms?|wrists?|legs?|thighs?|skin|stomach|body|hips?)\b", neg=True),
+    _cue("crisis", r"\b(?:relapsed|started|started again) (?:on )?(?:cutting|self[- ]harm)"),
+    _cue("crisis", r"\b(?:scratch|scratched|scratching|pick|picked|picking|dig|digging|bite|bit|biting) "
+         r"(?:at )?my (?:own )?(?:arms?|skin|wrists?|legs?|thighs?|hands?|face|nails) until (?:it|they) "
+         r"(?:bleeds?|bled|bleed)\b"),
+    _cue("crisis", r"\b(?:hit|hitting|bang|banging|slam|slamming|punch|punching) my (?:own )?(?:head|fists?) "
+         r"(?:against|into|on) (?:the|a) (?:wall|door|floor|desk|mirror)\b"),
+    _cue("crisis", r"\b(?:threw|throw|throwing|hid|hide|hiding|bought|buy|buying|keep|kept|got rid of|found) "
+         r"(?:away )?(?:the |my |some |more |new )?(?:razor )?blades?\b"),
+    # --- means: pills, lethality, ropes, weapons, heights, water, cars ------------------------------
+    _cue("crisis", r"\boverdos(?:e|ed|ing)\b", neg=True),
+    _cue("crisis", rf"\b(?:took|take|taking|swallowed|swallow|taken) (?:a (?:handful|bottle|packet|box|whole (?:bottle|packet|box))"
+         rf"|all|the (?:whole|rest)|loads|too many|a lot|a bunch|an entire (?:bottle|packet|box)) (?:of )?(?:my |the |these )?"
+         rf"(?:\w+ )?{_PILLS}"),
+    _cue("crisis", rf"\b(?:how many|enough|stockpil\w*|sav(?:e|ing|ed) up|hoard\w*|collect(?:ing|ed)) (?:of )?"
+         rf"(?:all )?(?:my |the |these )?(?:\w+ )?{_PILLS}\b"),
+    _cue("crisis", rf"\binstead of taking (?:it|them|my {_PILLS})\b", needs=_PILLS),
+    _cue("crisis", r"\bpills? (?:to|that would) (?:end|sleep forever|not wake)"),
+    _cue("crisis", r"\b(?:fatal|lethal|deadly) (?:in (?:large|high|big) )?doses?\b|\b(?:lethal|fatal|deadly) (?:amount|overdose)\b"),
+    _cue("crisis", rf"\b(?:which|what) (?:common |kind of |type of )?{_PILLS} (?:are|is) (?:fatal|lethal|deadly)\b"),
+    _cue("crisis", r"\bhow (?:much|many) (?:\w+ ){0,3}(?:would it|does it|it would|it) takes? to "
+         r"(?:kill|damage|overdose|die|be fatal|not wake|stop (?:your|my|the) heart|shut down)"),
+    _cue("crisis", r"\bhow long (?:does|would|will|did) it take (?:to |for (?:someone|a person|you|me) to )"
+         r"(?:drown|die|bleed out|suffocate|stop breathing|lose consciousness)\b"),
+    _cue("crisis", r"\b(?:most )?(?:painless|quickest|easiest|surest|quick|quiet|peaceful) ways? (?:to|of) "
+         r"(?:die|dying|go|do it|end it|kill)\b(?! (?:about|through|back|forward|on|ahead|out|to)\b)"),
+    _cue("crisis", r"\b(?:looking up|looked up|researching|researched|googling|googled) "
+         r"(?:ways|how|methods) (?:to (?:do it|die|end it)|of (?:dying|killing))\b"),
+    _cue("crisis", r"\bnoose\b|\b(?:bought|buy|buying|got|have|found) (?:a |some |the )?rope\b"
+         r"(?! (?:for|to (?:tie|hang (?:up|the|a))|swing|ladder|light|lights|bridge|course)\b)", neg=True),
+    _cue("crisis", r"\bhang(?:ing)? myself\b", neg=True),
+    _cue("crisis", r"\bpull(?:ed|ing)? the trigger\b(?! on\b)|\bgun (?:to|against|in) my (?:head|temple|mouth|chest)\b|"
+         r"\bmy gun jammed\b"),
+    _cue("crisis", r"\b(?:use|using|turn|turning|point|pointing) (?:it|the gun|a gun|the knife|a knife|the pills) on myself\b"),
+    _cue("crisis", r"\b(?:buy|bought|get|got|have) (?:a )?(?:gun|rope|razor|blades?)\b(?=.*(?:myself|end|"
+         r"pain|gone|die|for me))"),
+    _cue("crisis", r"\b(?:tallest|highest) (?:floor |level |storey |point )?(?:of (?:the|a) )?(?:multi-?storey )?"
+         r"(?:bridges?|buildings?|cliffs?|car ?parks?|parking (?:garages?|structures?)|towers?|rooftops?|multi-?storeys?)\b"),
+    _cue("crisis", r"\bjump(?:ing)? (?:off|from|in front of)\b", neg=True),
+    _cue("crisis", r"\bdriv(?:e|ing) (?:off|into) (?:the |a )?(?:\w+ )?(?:bridge|cliff|wall|tree|river|"
+         r"oncoming traffic|lorry|truck|sea)\b", neg=True),
+    _cue("crisis", r"\b(?:stand|standing|stood|sit|sitting|sat|lean|leaning) (?:\w+ ){0,2}(?:at|on|over) "
+         r"the (?:very )?edge\b(?! of)"),
+    _cue("crisis", r"\b(?:sit|sitting|sat) in (?:the|a|my) (?:garage|car) with the (?:car )?(?:engine|motor) running\b|"
+         r"\b(?:hose|hosepipe|tube) (?:to|from|on) the exhaust\b"),
+    # --- goodbyes, notes, putting affairs in order -------------------------------------------------
+    _cue("crisis", r"\b(?:goodbye|suicide|farewell) (?:letters?|notes?)\b|\blast goodbye\b"),
+    _cue("crisis", r"\b(?:letters?|notes?) (?:to|for) (?:everyone|all the people|the people|each of the people) "
+         r"(?:i love|i care about|who matter)"),
+    _cue("crisis", r"\bwr(?:ote|ite|iting|itten) (?:a |my )?(?:letters?|notes?) (?:to|for) (?:everyone|my (?:family|kids|"
+         r"children|parents|mum|mom|dad|sister|brother|wife|husband|partner))\b",
+         needs=r"\bin case\b|when i'?m gone|after i'?m gone|\bgoodbye\b|\bexplain\b"),
+    _cue("crisis", r"\b(?:say|said|saying) goodbye (?:\w+ ){0,3}in my head\b|\bgoodbye in my head\b"),
+    _cue("crisis", r"\b(?:giv(?:e|ing)|gave) (?:away )?(?:all )?(?:of )?my (?:things|stuff|belongings|"
+         r"possessions|books|clothes|guitar|cat|dog|plants)(?: away)?\b"),
+    _cue("crisis", r"\b(?:putting|put|get|getting|got) my affairs in order\b"),
+    _cue("crisis", r"\b(?:make|made|making) (?:the )?(?:final )?(?:arrangements|my will)\b(?=.*(?:gone|"
+         r"not be|won'?t|soon|just in case))"),
+    _cue("crisis", r"\blast time (?:you'?ll|anyone will) (?:hear|see) (?:from )?me\b"),
+    _cue("crisis", r"\bwon'?t be (?:around|here) (?:much longer|for long|anymore|next (?:week|month|year))\b"),
+    _cue("crisis", r"\b(?:plan(?:ning)?|going|intend(?:ing)?) (?:not to|to not) be (?:around|here|alive)\b"),
+    _cue("crisis", r"\b(?:don'?t|do not) (?:plan|expect|intend) to (?:be around|be here|still be here|be alive|make it)\b"
+         r"(?! (?:when|while|if|for (?:the|his|her|their|that|this) (?:party|wedding|meeting|dinner|visit)))"),
+    _cue("crisis", r"\b(?:don'?t think|doubt) i'?ll (?:still )?be (?:here|around|alive)\b"
+         r"(?!.*\b(?:because i'?m|since i'?m|i'?ll be (?:away|travelling|traveling|working)|work trip|abroad))"),
+    _cue("crisis", r"\b(?:end|stop) the pain (?:for good|forever|permanently)\b|\bway out of (?:this|the|my) pain\b|"
+         r"\b(?:found|find|have|know) a way to (?:make (?:it|the pain|this|everything) stop|end (?:it|the pain|this))\b"),
+    _cue("crisis", r"\bwant (?:it|everything) (?:all )?to (?:stop|end)\b(?! between)"),
+    _cue("crisis", r"\bwon'?t (?:have|need) to (?:deal with|put up with|face|do|carry) (?:this|it|any of (?:this|it)) "
+         r"(?:much|any|for much) longer\b"),
+    _cue("crisis", r"\b(?:thinking|thought|think|dream(?:ing)?) (?:about|of) (?:death|dying|not being here|"
+         r"ending it|my funeral|being dead|not existing)\b|\bmy (?:own )?funeral\b"),
+    _cue("crisis", r"\bif i (?:just )?(?:wasn'?t|weren'?t|was not|were not) (?:here|around|alive|in the picture)\b"
+         r"(?! (?:to|for|this|tonight|tomorrow|next|on|when|during|at (?!all)|yet|then)\b)"),
+    _cue("crisis", r"\b(?:looked up|look up|looking up|searched for|googled) (?:a |the )?(?:helpline|crisis line|"
+         r"suicide (?:hotline|line)|samaritans|988)\b"),
+    # --- weak crisis signals: only two different ones together route -----------------------------
+    # hopelessness
+    _weak("crisis", r"\bnothing (?:really )?matters (?:anymore|any more|now)\b|\b(?:life|everything|it all) "
+          r"(?:is|feels|seems) (?:so )?(?:pointless|meaningless)\b"),
+    _weak("crisis", r"\b(?:doesn'?t|don'?t) seem (?:to be )?(?:much|any) (?:reason|point)\b"),
+    _weak("crisis", r"\brunning out of reasons\b"),
+    _weak("crisis", r"\b(?:don'?t|do not|can'?t) believe (?:them|it|that|anyone|people)\b", needs=r"\bgets? better\b"),
+    _weak("crisis", r"\b(?:i'?m|i am) (?:just )?(?:so )?done\b(?! (?:with (?:him|her|them|this relationship|"
+          r"the relationship|work|my job)|cooking|eating|talking))"),
+    _weak("crisis", r"\b(?:no|can'?t see a|can'?t find a|there'?s no) way out\b|\bexcept one\b"),
+    _weak("crisis", r"\b(?:can'?t|cannot) (?:do this|take (?:it|this)) (?:anymore|any more)\b|"
+          r"\b(?:can'?t|cannot) (?:go on|live) like this\b"),
+    _weak("crisis", r"\b(?:i'?m|i am) (?:just )?in the way\b|\bbeing a burden\b|\beverything i touch\b|"
+          r"\bi ruin everything\b"),
+    _weak("crisis", r"\bi (?:should|could|might as well) (?:just )?(?:stop|go|disappear|give up)[.!]*$"),
+    _weak("crisis", r"\b(?:would|'d) be (?:better off|happier) with(?:out)?\b|\bmake it official\b(?=.*\b(?:ghost|gone|dead)\b)"),
+    # finality: things wound up, goodbyes, a plan
+    _weak("crisis", r"\bwon'?t (?:need|have) to worry about (?:anything|it|any of (?:this|it))\b|"
+          r"\bwon'?t need (?:them|it|anything|any of (?:it|this|them))\b|\bwon'?t have to deal with (?:this|it)\b"),
+    _weak("crisis", r"\b(?:cancelled|canceled|stopped making) (?:all )?(?:of )?my plans\b|\bstopped making plans\b"),
+    _weak("crisis", r"\b(?:updated|wrote|written|made|making|finished|sorted) (?:out )?(?:my|a) will\b"),
+    _weak("crisis", r"\b(?:wrote|written|writing) down (?:all )?my passwords\b|\bbills on autopay\b"),
+    _weak("crisis", r"\blife insurance\b"),
+    _weak("crisis", r"\bi don'?t like the reason(?: why)?\b|\bnot sure what for\b"),
+    _weak("crisis", r"\bif anything (?:ever )?happens(?: to me)?\b"),
+    _weak("crisis", r"\b(?:can|could|should) (?:have|keep|take) my (?:dog|cat|pets?|things|stuff|belongings|guitar|car|clothes)\b"),
+    _weak("crisis", r"\b(?:arranged|asked) for (?:\w+ ){1,2}to (?:look after|take care of|take|have|feed|keep) my\b"),
+    _weak("crisis", r"\bbest thing i (?:could|can) do for (?:them|her|him|everyone|my|our)\b"),
+    _weak("crisis", r"\b(?:one|a) last (?:message|text|call|letter|time|look)\b|\bgoodbye (?:message|text|video)s?\b"),
+    _weak("crisis", r"\bsaying goodbye to (?:people|everyone|everybody)\b"),
+    _weak("crisis", r"\b(?:feels|felt) (?:so )?final\b"),
+    _weak("crisis", r"\b(?:felt|feel|feeling) (?:oddly|strangely|weirdly|so|very) (?:calm|peaceful|at peace)\b"),
+    _weak("crisis", r"\bso (?:she|he|they) (?:doesn'?t|don'?t|won'?t) blame (?:herself|himself|themselves)\b"),
+    _weak("crisis", r"\bif i (?:died|die|was dead|were dead|was gone|were gone)\b|\bwhen i'?m gone\b"),
+    _weak("crisis", r"\basking for (?:reasons|no reason|a reason)\b"),
+    _weak("crisis", r"\bafter (?:this week|tonight|this weekend)\b(?=.*\b(?:won'?t|nobody|no one|anymore)\b)"),
+    _weak("crisis", r"\bi (?:have|'ve got|made|'ve made) a plan(?: now)?\b(?! (?:for|to|with|b|about|of)\b)"),
+    _weak("crisis", r"\bthe thoughts (?:get|are|come|came|have|won'?t|ever|again|back)\b"),
+    # means and places, without a stated intent
+    _weak("crisis", rf"\b(?:which|what) (?:common )?{_PILLS} (?:are|is) (?:dangerous|toxic|bad) (?:to|with|in)\b"),
+    _weak("crisis", r"\bi (?:\w+ ){0,2}(?:drive|drove|driving) (?:really |too |very |dangerously )?(?:fast|recklessly)\b"),
+    _weak("crisis", r"\bhop(?:e|ing) (?:that )?something (?:bad )?happens\b(?! (?:between|with))"),
+    _weak("crisis", r"\b(?:sat|sit|sitting|stand|standing|stood) (?:\w+ ){0,3}on (?:the|a) (?:bridge|ledge|roof|"
+          r"balcony|railing|cliff|tracks)\b|\b(?:walk|walked|go|went|drive|drove) to the (?:cliffs?|bridge|tracks)\b"),
+    _weak("crisis", r"\bhow easy it would be[.!]*$|\b(?:thought|thinking|think) about it(?: a lot)?[.!]*$|"
+          r"\bthinking about the sea\b"),
+    _weak("crisis", r"\b(?:feel|feeling|felt) like a ghost\b"),
+
+    # === abuse: physical violence =================================================================
+    _cue("violence", rf"\b{_SUBJ} (?:\w+ ){{0,3}}(?P<cue>{_VIOLENT_VERB} {_BODY})", neg=True),
+    _cue("violence", r"\b(?:hits|hit|punched|punches|punch|slapped|slaps|slap|kicked|kicks|kick|choked|chokes|choke|"
+         r"strangled|strangles|strangle|shoved|shoves|shove|beat|beats|smacked|smacks|headbutted|spat on|spits on) me\b"
+         r"(?! (?:out|off|up|back|with (?:a|the) (?:pillow|joke|question)))", neg=True),
+    _cue("violence", r"\bpinn?(?:ed|s|ing)? me (?:down|against|to)\b|\bpush(?:es|ed|ing)? me (?:down|over|against|off|"
+         r"around|into (?:a|the) (?:wall|door|table|floor|furniture|ground|wardrobe))\b", neg=True),
+    _cue("violence", r"\bgrab(?:s|bed|bing)? (?:me by )?(?:my|me by the) (?:wrist|wrists|arm|arms|hair|neck|throat|face|"
+         r"jaw|shoulders?)\b|\bgrab(?:s|bed|bing)? me (?:by|and (?:shook|shoved|pushed|threw|pinned))\b", neg=True),
+    _cue("violence", r"\bthr(?:ew|ows|owing|ow|own) (?:a |the |his |her |my )?\w+ at (?:me|my head|us)\b|"
+         r"\bthr(?:ew|ows|owing|ow) (?:things|stuff|objects|plates|glasses|furniture|a (?:plate|glass|chair|mug))\b"
+         r"(?! (?:away|out)\b)|\bthr(?:ew|ows|owing|ow) (?:the |his |her |my )?\w+ at the (?:tv|telly|wall|door|window|floor)\b",
+         neg=True, partner_acts=True),
+    _cue("violence", r"\b(?:put|puts|putting) (?:his|her|their) hands? (?:on|around) (?:me|my (?:neck|throat))\b", neg=True),
+    _cue("violence", r"\b(?:bruises?|bruised|black eye|split lip|broken (?:rib|nose|wrist|arm|jaw))\b|\bbroke my "
+         r"(?:nose|arm|wrist|jaw|ribs?|finger)\b"),
+    _cue("violence", r"\b(?:slammed|slams|shut) (?:\w+ ){0,2}(?:door|drawer|window|lid) on my (?:hand|fingers|arm|leg|foot|head)\b"),
+    _cue("violence", r"\b(?:domestic (?:violence|abuse)|abusive (?:partner|relationship|husband|wife|boyfriend|"
+         r"girlfriend|ex|marriage|father|mother|dad|mum|mom|parents?|step\w+|brother|sister|family|home|household|"
+         r"man|woman)|(?:is|being|was|gets|got|been) (?:very |so |really |extremely |physically |verbally |emotionally )*"
+         r"abusive|abus(?:es|ed|ing) me|(?:was|been|being|got) abused by|physically (?:hurt|abus\w+|attack\w+|violent)|"
+         r"(?:physical|sexual) abuse)\b", neg=True),
+    _cue("violence", r"\bgets? (?:physical|violent|rough) (?:with me|when)\b|\b(?:attack|attacked|attacks) me\b", neg=True),
+    _cue("violence", r"\b(?:so|to|until) (?:that )?(?:he|she|they) (?:stops?|won'?t|doesn'?t|don'?t|will stop|can'?t) "
+         r"(?:\w+ )?(?:hitting|hit|hurting|hurt|grab\w*|push\w*|shov\w*|chok\w*|slap\w*|kick\w*|throw\w*|punch\w*|"
+         r"bit(?:e|ing)|scratch\w*|strangl\w*)"),
+    _cue("violence", r"\b(?:stops?|stop|stopping) (?:hitting|hurting|grabbing|choking|slapping|kicking|shoving|"
+         r"pushing|biting|strangling|punching) (?:me|us|the kids)\b"),
+    _cue("violence", r"\benough to (?:hurt|hit|harm|kill|strangle|choke) (?:me|us)\b"),
+    _cue("violence", r"\bforc(?:e|es|ed|ing) (?:himself|herself|themselves) on me\b", neg=True),
+    # --- abuse: threats and intimidation -----------------------------------------------------------
+    _cue("threat", r"\bthreat(?:en|ens|ened|ening)? (?:to )?(?:kill|hurt|harm|beat|hit|take|leave with|"
+         r"report|deport|call immigration|out me|post|share|ruin|destroy|burn|get rid of|end|stab|shoot|"
+         r"strangle|throw me)\b", neg=True),
+    _cue("threat", r"\b(?:threatens|threatened|threatening) (?:me|my|us|the kids|our)\b", neg=True),
+    _cue("threat", r"\b(?:he|she|they)(?:'ll| will| would|'d| is going to|'s going to| was going to) (?:\w+ )?"
+         r"(?:kill|hurt|harm|beat|stab|shoot) (?:me|us|himself|herself|themselves|the kids|"
+         r"my (?:dog|cat|kids|children|family|mum|mom|dad|sister|brother))\b"),
+    # a threat tied to leaving, telling, or disobeying
+    _cue("threat", rf"\b{_SUBJ}(?:'ll| will|'d| would| is going to|'s going to| was going to| said (?:he|she|they)(?:'d|'ll))"
+         r"(?: \w+){0,2} (?:tell (?:my (?:family|parents|boss|work|friends)|everyone|people|the (?:court|judge|police|"
+         r"social services))\b|make sure (?:no one|nobody|no-one|i|the kids|you)\b|ruin (?:me|my)\b|report me\b|out me\b|"
+         r"(?:post|share|send|leak) (?:my|the|our) (?:\w+ )?(?:photos|pictures|pics|videos|nudes|messages)\b|"
+         r"take (?:the|my|our) (?:kids|children|baby|son|daughter)\b|get rid of (?:her|him|it|the|my|our)\b|"
+         r"make me (?:pay|regret|sorry)\b|destroy (?:me|my)\b|have me (?:deported|arrested|sectioned))"),
+    _cue("threat", r"\bi'?ll never see (?:the|my|our) (?:kids|children|baby|son|daughter)\b"),
+    _cue("threat", r"\bif (?:he|she|they) can'?t have (?:me|you),? (?:nobody|no one|no-one)\b"),
+    _cue("threat", r"\b(?:you'?ll|you will|you'?re going to) regret (?:this|it|that|leaving|the day)\b(?! not)|"
+         r"\bmake (?:me|you) regret\b"),
+    _cue("threat", r"\bknows? where (?:my|your) (?:\w+ )?(?:lives|works|live|work|is staying|goes to school)\b"),
+    _cue("threat", r"\bbe careful\b.{0,60}\baccidents? (?:happen|can happen|could happen)\b"),
+    _cue("threat", r"\b(?:i|you)(?:'ll| will)? (?:won'?t|will not|wouldn'?t|never) be able to (?:walk|stand|sit|see|talk|"
+         r"move|breathe)(?: straight| properly| again)?\b"),
+    _cue("threat", r"\bsaid,? [\"“']?next time[\"”']?[.!]*$"),
+    _cue("threat", r"\b(?:teach(?:ing)? me a lesson|learn(?:ed|t)? (?:some )?respect|put me in my place)\b"),
+    _cue("threat", r"\b(?:punch(?:es|ed)?|kick(?:s|ed)?|smash(?:es|ed)?|slam(?:s|med)?) (?:a |the |holes in the )?"
+         r"(?:walls?|doors?|table|things|my (?:phone|things|stuff))\b", neg=True, partner_acts=True),
+    _cue("threat", rf"\b{_SUBJ} (?:\w+ ){{0,2}}(?:smash(?:ed|es)?|broke|breaks|destroyed|destroys|ripped up|tore up|"
+         r"burn(?:ed|t|s)?|cut up) (?:all )?(?:of )?my (?:\w+ )?(?:phone|guitar|laptop|things|stuff|belongings|clothes|"
+         r"glasses|car|photos|computer|tablet|possessions|keys)\b"),
+    _cue("threat", r"\b(?:block(?:s|ed|ing)?|stand(?:s|ing)? in) (?:the )?(?:door|doorway|exit|way out)\b", neg=True,
+         partner_acts=True),
+    _cue("threat", r"\b(?:won'?t|wouldn'?t|doesn'?t|didn'?t) let me (?:leave|out|go out|out of the (?:house|room|car))\b"),
+    _cue("threat", r"\block(?:s|ed|ing)? me (?:in|out)\b", neg=True),
+    _cue("threat", r"\b(?:standing|stands|stood|towering|towers|towered) over me\b|\b(?:cornered|corners|cornering) me\b|\bbacked me "
+         r"(?:into|against)\b|\b(?:screams?|screamed|screaming|yell(?:s|ed|ing)?|shout(?:s|ed|ing)?) "
+         r"in my face\b|\bface (?:right )?(?:up )?(?:against|in|into) mine\b", neg=True, partner_acts=True),
+    _cue("threat", r"\b(?:take|took|takes) (?:away )?(?:the kids|the children|my kids|my children)\b(?=.*(?:if|leave|away))"),
+    _cue("threat", r"\b(?:if i (?:leave|left|tell|told)|when i (?:try to )?leave),? (?:he|she|they)(?:'ll| will| would|'d| said)"),
+    _cue("threat", rf"\b{_SUBJ} (?:\w+ ){{0,3}}(?:holding|held|holds|pulled|pulls|waved|waves|pointed|points|grabbed|grabs|"
+         r"picked up|brandish\w*|came at me with|threatened me with|sleeps with|keeps) (?:a |the |his |her |their )?"
+         r"(?:knife|gun|weapon|bat|hammer|machete|blade)\b"),
+    _cue("threat", r"\b(?:with|holding) (?:a|the|his|her) (?:knife|gun|weapon)\b(?=.*\b(?:me|us|argu\w*|fight\w*)\b)"),
+    _cue("threat", rf"\b{_SUBJ} (?:\w+ ){{0,2}}(?:drives?|drove|driving) (?:\w+ ){{0,2}}(?:dangerously|recklessly|"
+         r"too fast|fast on purpose)\b"),
+    _cue("threat", r"\b(?:drives?|drove|driving|walks?|walked|waits?|waited|waiting|parks?|parked|sits?|sat) "
+         r"(?:past|outside|by) (?:my|our) (?:house|home|flat|work|office|door|place|school|gym)\b(?=.*\b(?:night|again|"
+         r"times|every|still|ex)\b)|\bfollow(?:s|ed|ing)? me (?:home|to work|everywhere|around)\b"),
+    _cue("threat", r"\b(?:my )?(?:visa|immigration status|residency|papers|green card) (?:depends|relies|is tied) on "
+         r"(?:him|her|them|my (?:husband|wife|partner))\b|\b(?:report|reporting) me to (?:immigration|the home office|ice)\b"),
+    # --- abuse: fear of the partner ------------------------------------------------------------------
+    _cue("fear", rf"\b(?:afraid|scared|terrified|frightened|fearful) of (?P<cue>{_HIM})", neg=True),
+    _cue("fear", r"\b(?:afraid|scared|terrified|frightened) (?:to (?:go home|leave|say no|disagree|"
+         r"upset (?:him|her|them)|make (?:him|her|them) angry))", neg=True),
+    _cue("fear", r"\b(?:scared|afraid|terrified) (?:of )?what (?:he|she|they)(?:'ll| will|'d| would| might)? (?:do|say)\b", neg=True),
+    _cue("fear", r"\b(?:he|she|they|my (?:partner|husband|wife|boyfriend|girlfriend))(?:'s| is| gets?| can get| becomes?| "
+         r"can be)? (?:\w+ )?(?:scary|scaring me|frightening me|terrifying me|intimidating)\b", neg=True),
+    _cue("fear", rf"\b{_SUBJ} (?:\w+ ){{0,2}}(?:scares|frightens|terrifies|intimidates) me\b", neg=True),
+    _cue("fear", r"\bon eggshells\b"),
+    _cue("fear", r"\bplan (?:my|our) (?:whole |entire )?(?:day|days|life|evenings?|week|schedule) around (?:his|her|their) "
+         r"(?:mood|moods|temper|anger)\b"),
+    _cue("fear", r"\b(?:his|her|their) (?:temper|rage|anger|moods?) (?:scares?|terrif\w+|frighten\w*)\b"),
+    _cue("fear", r"\bflinch(?:es|ed|ing)?\b", neg=True),
+    _cue("fear", r"\bsleep(?:s|ing)? with (?:my |the )?(?:car )?keys\b"),
+    _cue("fear", r"\b(?:keep|keeps|kept|have|packed) (?:a |my )?(?:bag|go[- ]bag) (?:packed|ready|hidden)\b"),
+    _cue("fear", r"\b(?:hide|hid|hiding|stash\w*|put(?:ting)? aside|sav(?:e|ing)) (?:\w+ ){0,2}(?:cash|money)\b"
+         r"(?=.*\b(?:in case|get out|escape|leave|run)\b)|\bin case i (?:ever )?(?:need|have) to (?:get out|leave|run|escape)\b"),
+    _cue("fear", r"\bplan(?:ning|ned)? (?:the|my|an|our) (?:way|route) out\b|\bescape (?:route|plan)\b"),
+    _cue("fear", r"\b(?:hide|hid|hiding|lock(?:ed|s|ing)? myself) in the (?:bathroom|bedroom|car|toilet|room)\b"
+         r"(?=.*\b(?:he|she|they|him|her|them)\b)|\b(?:hide|hid|hiding|hidden) from (?:him|her|them)\b"
+         r"(?= (?:in|when|until|whenever|every|at night))"),
+    _cue("fear", r"\b(?:not|don'?t) feel safe (?:at home|with (?:him|her|them|my partner)|in my (?:own )?home)\b"),
+    _cue("fear", r"\bfear for my (?:life|safety)\b"),
+    _cue("fear", r"\b(?:calm|placate|appease|keep) (?:him|her|them) (?:down|calm|happy) (?:so|before|or else)\b"),
+    _cue("fear", r"\bso (?:he|she|they) (?:doesn'?t|don'?t|won'?t) (?:explode|blow up|get angry|lose it|snap|rage|go off)\b"),
+    _cue("fear", r"\b(?:restraining|protective|protection|non-molestation) order\b|\b(?:women'?s|domestic violence|dv|"
+         r"abuse) (?:shelter|refuge)\b|\brefuge\b(?! (?:from|in))|\b(?:call|called|calling|rang|phoned) the (?:police|cops)"
+         r"(?: on (?:him|her|them))?\b(?=.*\b(?:he|she|they|him|her|them)\b)"),
+    # --- abuse: sexual coercion ------------------------------------------------------------------------
+    _cue("sexual", r"\b(?:force[sd]?|forcing|pressur(?:e|es|ed|ing)|guilt(?:s|ed)?|coerc\w*|made|makes) me "
+         r"(?:into |to )?(?:have )?(?:sex|sexual|do (?:sexual )?things|sleep with|things (?:in bed|sexually)|"
+         r"stuff (?:in bed|sexually))", neg=True),
+    _cue("sexual", r"\b(?:doesn'?t|won'?t|didn'?t) (?:take|accept|stop (?:at|when i say)) no\b"),
+    _cue("sexual", r"\b(?:didn'?t|did not|doesn'?t|does not|won'?t|wouldn'?t) stop when i (?:said|say|told (?:him|her|them)) (?:no|stop)\b"),
+    _cue("sexual", r"\bwhen i (?:said|say) no\b(?=.*(?:anyway|kept (?:going|on)|didn'?t stop|carried on|sex|angry|sulk|"
+         r"punish|let it happen|gave in))"),
+    _cue("sexual", r"\b(?:rape|raped|raping|sexual(?:ly)? (?:assault|abuse)\w*)\b", neg=True),
+    _cue("sexual", r"\bwhile i (?:was|am) (?:asleep|sleeping|drunk|passed out)\b(?=.*(?:touch|sex|undress))"),
+    _cue("sexual", r"\b(?:my|your|a wife'?s|wifely|marital) (?:duty|obligation)\b(?=.*\b(?:bed|sex|intimate|sleep with)\b)|"
+         r"\b(?:bed|sex)\b.*\bmy (?:wifely |marital )?(?:duty|obligation)\b"),
+    _cue("sexual", r"\b(?:good|proper|real) (?:wife|husband|girlfriend|boyfriend|partner) (?:doesn'?t|does not|never|"
+         r"wouldn'?t) (?:say no|refuse|deny)\b"),
+    _cue("sexual", r"\b(?:said|says|tells me|told me) i owe(?:d)? (?:him|her|them)\b(?! (?:money|£|\$|\d|for|a favou?r|"
+         r"an apology|dinner|lunch|a drink))"),
+    # --- abuse: threats to children or pets ------------------------------------------------------------
+    _cue("children", r"\b(?:hurt|hit|kick|kicked|kicks|hits|harm|threaten\w*|drown|get rid of|throw\w*|threw) (?:the|my|our) "
+         r"(?:dog|cat|puppy|kitten|pet|pets|kids|children|son|daughter|baby|hamster|rabbit)\b(?!.*\b(?:toy|game|ball)\b)",
+         neg=True),
+    _cue("children", r"\b(?:the|my|our) (?:cat|dog|pet|puppy|kitten|hamster|rabbit)(?: will| would|'ll|'d)? [\"“']?disappear"),
+    _cue("children", r"\b(?:hit|hits|beat|beats|whip\w*|smack\w*|slap\w*|belt\w*) (?:our|my|the|his|her) "
+         r"(?:son|daughter|kids?|children|child|baby|boy|girl)\b(?=.*\b(?:belt|hard|bruise|with a|again)\b)"),
+    # --- coercive control -------------------------------------------------------------------------------
+    _cue("control", r"\b(?:takes|took|keeps|kept|controls|controlled|holds|held|hid|hides|withh[eo]lds?) "
+         r"(?:all )?(?:of )?my (?:wages|paycheck|pay|salary|money|bank card|cards|passport|phone|keys|car keys|"
+         r"house keys|documents|id|wallet|purse)\b(?!.*\b(?:to help|for safekeeping i asked)\b)"),
+    _cue("control", r"\b(?:hid|hides|hide|hiding|took|takes|keeps|kept|locked|locks|confiscat\w+|withh[eo]ld\w*) "
+         r"(?:away )?(?:my|our) (?:passport|documents|papers|birth certificate|visa)\b|\bmy passport back\b|"
+         r"\b(?:keeps?|kept) (?:it|them) locked (?:up |away )?in (?:his|her|their) (?:safe|drawer|car|office)\b"),
+    _cue("control", r"\b(?:hand|give|turn) over (?:all )?(?:of )?my (?:wages|pay|salary|money|paycheck|earnings|benefits)\b"),
+    _cue("control", r"\b(?:gives|gave) me an allowance\b|\b(?:makes? me|have to|must) (?:show|hand|give|account for) "
+         r"(?:him|her|them) (?:every |all |the )?(?:receipts?|my (?:wages|pay|salary|money|bank statements?))\b|"
+         r"\bchecks? (?:every|all) (?:of )?(?:my )?(?:receipts?|purchases?|spending|bank statements?)\b"),
+    _cue("control", r"\b(?:not allowed|isn'?t allowed|am not allowed|won'?t let me|doesn'?t let me|forbid(?:s|den)? me)"
+         r" (?:to )?(?:see|visit|talk to|call|text|go|wear|work|have|leave|drive|spend|eat|sleep|use)\b"
+         r"(?! (?:his|her|their)\b)"),
+    _cue("control", r"\blet me have (?:my own|a) (?:phone|bank (?:card|account)|money|car|job|friends|key)\b"),
+    _cue("control", r"\b(?:track(?:s|ed|ing)?|monitor(?:s|ed|ing)?|spy(?:ing)? on|spies on) (?:my|me|where i)\b"),
+    _cue("control", r"\b(?:put|puts|installed|installs|hid|hidden|set up) (?:\w+ ){0,2}(?:cameras?|trackers?|tracking "
+         r"(?:app|device)|spyware|a tracker|an airtag|gps)\b(?=.*\b(?:watch|monitor|spy|check|track|see what i|on me|"
+         r"my (?:car|phone|bag)|without)\w*)"),
+    _cue("control", r"\b(?:reads|checks|goes through|searches|(?<!\bi )(?:went through|read|checked|searched)) (?:all )?(?:of )?my (?:phone|messages|texts|"
+         r"emails|email|dms|bag)\b(?=.*(?:every|always|constantly|demands|makes me|each|nightly|without|hits|"
+         r"talk to|\ball\b))"),
+    _cue("control", r"\b(?:demands|makes me (?:give|hand|share)|insists on) (?:my )?(?:passwords?|passcodes?|"
+         r"phone|location)\b"),
+    _cue("control", r"\b(?:cut|cuts|cutting) me off from (?:my )?(?:friends|family|everyone|my (?:mum|mom|dad|parents|sister|brother))\b|"
+         r"\b(?:deleted|deletes|blocked|blocks|removed|removes) (?:all )?(?:of )?my (?:friends|contacts|family|numbers)\b"),
+    _cue("control", r"\bhas to approve (?:what|who|where|everything|my)\b|\bcontrol(?:s|led|ling)? (?:what|who|where|"
+         r"when|how much) i (?:eat|wear|see|go|spend|talk|say|do)\b|\b(?:weighs|weighed|weighing) me\b"),
+    _cue("control", r"\binterrogat(?:e|es|ed|ing) me\b|\b(?:held|holds|keeps) my phone (?:out of (?:my )?reach|away from me)\b"),
+    _cue("control", r"\bdisciplin(?:e|es|ed|ing) me\b"),
+    # --- weak abuse signals: only two different ones together route --------------------------------
+    _weak("threat", r"\bhole in the (?:\w+ )?(?:wall|door)\b"),
+    _weak("threat", r"\b(?:his|her|their) fists?\b|\bfists? clenched\b|\bclenched (?:his|her|their )?fists?\b"),
+    _weak("fear", r"\bmy stomach (?:drops|dropped|sinks|sank|knots|lurches)\b"),
+    _weak("fear", r"\bhear (?:his|her|their) (?:key|car|footsteps)\b"),
+    _weak("fear", r"\b(?:it|that|this) (?:really )?(?:scared|frightened|terrified) me\b"),
+    _weak("threat", r"\b(?:punched|kicked|threw|smashed|slammed) (?:a |the )?(?:cushion|pillow|chair|cupboard|plate|glass|mug)\b|"
+          r"\b(?:shouted|screamed|yelled|raged)\b"),
+    _weak("fear", r"\b(?:kids|children) (?:are )?(?:in bed|upstairs|asleep|out of the way) before (?:he|she|they) "
+          r"(?:gets?|comes?) (?:back|home|in)\b"),
+    _weak("fear", r"\b(?:don'?t|shouldn'?t|do not) (?:need|have) to (?:see|hear) (?:it|that|this) again\b"),
+    # police at the door, and covering for the partner afterwards
+    _weak("fear", r"\b(?:neighbou?rs?|someone|somebody|they) (?:called|rang|phoned) the (?:police|cops)\b"),
+    _weak("fear", r"\btold (?:the )?(?:officers?|police|cops) (?:it was|that|nothing|everything)\b"),
+    _weak("threat", r"\btexted me (?:\d+|\w+ty|dozens of|hundreds of) times\b"),
 ]
-
-_CUES_RE = [(cat, re.compile(p, re.IGNORECASE), neg) for cat, p, neg in _CUES]
-_NEGATION = re.compile(
-    r"\b(?:not|never|no longer|don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|won'?t|wouldn'?t|hasn'?t|"
-    r"haven'?t|nobody|no one|stopped)\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-# "I'm not sure I want to die" keeps the cue: hedges are not denials.
-_HEDGE = re.compile(r"\bnot (?:sure|certain)\b|\bdon'?t know\b", re.IGNORECASE)
-_HYPOTHETICAL_MEDIA = re.compile(r"\b(?:character|protagonist|in the (?:film|movie|book|show))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -236,6 +563,8 @@ class Cue:
 class SafetyResult:
     level: Level
     cues: list[Cue] = field(default_factory=list)
+    # Weak cues that did not count: kept for debugging and evaluation only.
+    weak: list[Cue] = field(default_factory=list)
 
     @property
     def crisis(self) -> bool:
@@ -249,6 +578,23 @@ class SafetyResult:
         return {c.category for c in self.cues}
 
 
+_NEGATION = re.compile(
+    r"\b(?:not|never|no longer|don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|won'?t|wouldn'?t|hasn'?t|"
+    r"haven'?t|nobody|no one|stopped)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# "I'm not sure I want to die" keeps the cue: hedges are not denials.
+_HEDGE = re.compile(r"\bnot (?:sure|certain)\b|\bdon'?t know\b", re.IGNORECASE)
+# The writer as the subject right before a cue ("I even start throwing things"), with no partner
+# named in between ("when I disagree he throws things" keeps the cue).
+_WRITER_ACTS = re.compile(
+    r"\b(?:i|i'?ve|i'?m|i'?ll|i'?d|we)\s+(?:(?!(?:he|she|they|him|her|them|when|if|because|and|but|then)\b)\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL_MEDIA = re.compile(r"\b(?:character|protagonist|in the (?:film|movie|book|show))\b", re.I)
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT.split(text) if s and s.strip()]
 
@@ -258,26 +604,53 @@ def _neutralise(sentence: str) -> str:
     return _HARMLESS_RE.sub(lambda m: " " * len(m.group(0)), sentence)
 
 
+def _negated(clean: str, start: int) -> bool:
+    before = clean[max(0, start - 40) : start]
+    return bool(_NEGATION.search(before)) and not _HEDGE.search(before)
+
+
 def screen(text: str) -> SafetyResult:
     """Deterministic crisis/abuse screen. Crisis outranks abuse when both are present."""
-    cues: list[Cue] = []
-    for i, sent in enumerate(sentences(text)):
-        clean = _neutralise(sent.replace("’", "'"))
-        for cat, rx, negatable in _CUES_RE:
-            for m in rx.finditer(clean):
-                if negatable:
-                    before = clean[max(0, m.start() - 40) : m.start()]
-                    if _NEGATION.search(before) and not _HEDGE.search(before):
+    sents = sentences(text)
+    cleaned = [_neutralise(s.translate(_QUOTES)) for s in sents]
+    whole = "\n".join(cleaned)
+    strong: list[Cue] = []
+    weak: dict[str, list[tuple[int, Cue]]] = {"crisis": [], "abuse": []}
+    for r_id, rule in enumerate(_RULES):
+        if rule.needs is not None and not rule.needs.search(whole):
+            continue
+        for i, clean in enumerate(cleaned):
+            for m in rule.rx.finditer(clean):
+                if rule.negatable:
+                    at = m.start("cue") if "cue" in rule.rx.groupindex else m.start()
+                    if _negated(clean, at):
                         continue
-                if cat == "crisis" and _HYPOTHETICAL_MEDIA.search(clean) and "i " not in clean.lower()[: m.start()]:
+                if rule.partner_acts and _WRITER_ACTS.search(clean[max(0, m.start() - 40) : m.start()]):
                     continue
-                cues.append(Cue(cat, sent[m.start() : m.end()], i, m.start(), m.end()))
+                if (rule.category == "crisis" and _HYPOTHETICAL_MEDIA.search(clean)
+                        and "i " not in clean.lower()[: m.start()]):  # fmt: skip
+                    continue
+                cue = Cue(rule.category, sents[i][m.start() : m.end()], i, m.start(), m.end())
+                if rule.weak:
+                    weak["crisis" if rule.category == "crisis" else "abuse"].append((r_id, cue))
+                else:
+                    strong.append(cue)
+    # Weak cues count when two different ones agree, or next to a strong cue of the same kind.
+    cues = list(strong)
+    unused: list[Cue] = []
+    for kind, found in weak.items():
+        has_strong = any((c.category == "crisis") == (kind == "crisis") for c in strong)
+        if has_strong or len({r_id for r_id, _ in found}) >= 2:
+            cues += [c for _, c in found]
+        else:
+            unused += [c for _, c in found]
+    cues.sort(key=lambda c: (c.sentence, c.start))
     level: Level = "none"
     if any(c.category == "crisis" for c in cues):
         level = "crisis"
     elif cues:
         level = "abuse"
-    return SafetyResult(level, cues)
+    return SafetyResult(level, cues, unused)
 
 
 # --- resources and responses -----------------------------------------------------------------

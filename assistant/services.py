@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from assistant.kb.corpus import Corpus
     from assistant.kb.index import KnowledgeIndex
     from assistant.llm.base import LLM
+    from assistant.practice import Practice
     from assistant.safety import Resources
 
 
@@ -116,5 +117,14 @@ class Services:
     def vaults(self) -> VaultStore:
         from assistant.journal.vault import VaultStore
 
+        if self.settings.session_mode:
+            # Therapist session mode: the vault lives in memory and vanishes with the process.
+            return VaultStore(None, self.settings)
         ensure_home(self.settings)
         return VaultStore(self.settings.vault_path, self.settings)
+
+    @cached_property
+    def practice(self) -> Practice:
+        from assistant.practice import Practice
+
+        return Practice.load(self.settings.knowledge_dir)

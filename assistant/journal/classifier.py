@@ -34,12 +34,8 @@ from assistant.safety import screen, sentences
 
 log = logging.getLogger(__name__)
 
-FLAGS = (
-    "criticism contempt defensiveness stonewalling escalation avoidance codependency enmeshment "
-    "abandonment_fear boundary_guilt burnout isolation controlling gaslighting trust_breach "
-    "abuse_risk self_harm_risk"
-).split()
-STRENGTHS = "appreciation repair vulnerability quality_time healthy_boundary".split()
+FLAGS = ["criticism", "contempt", "defensiveness", "stonewalling", "escalation", "avoidance", "codependency", "enmeshment", "abandonment_fear", "boundary_guilt", "burnout", "isolation", "controlling", "gaslighting", "trust_breach", "abuse_risk", "self_harm_risk"]
+STRENGTHS = ["appreciation", "repair", "vulnerability", "quality_time", "healthy_boundary"]
 LABELS = FLAGS + STRENGTHS
 SAFETY_LABELS = {"abuse_risk": "abuse", "self_harm_risk": "crisis"}
 
@@ -127,13 +123,14 @@ class Features:
         vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
         return cls(embedder, vocab, np.asarray(vec.idf_, dtype=np.float64))
 
-    def __call__(self, texts: list[str], emb: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, texts: list[str], emb: np.ndarray | None = None) -> Any:
+        from scipy.sparse import csr_matrix, hstack
+
         dense = self.embedder.embed(texts) if emb is None else emb
-        sparse = self._tfidf.transform(texts).toarray().astype(np.float32)
-        return np.hstack([sparse, dense])
+        return hstack([self._tfidf.transform(texts), csr_matrix(dense)]).tocsr()
 
 
-def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _fit(x: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One logistic regression per label; returns (weights [L, D], bias [L])."""
     from sklearn.linear_model import LogisticRegression
 
@@ -142,7 +139,7 @@ def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for j in range(y.shape[1]):
         if y[:, j].sum() == 0:
             continue
-        clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
+        clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", max_iter=500)
         clf.fit(x, y[:, j])
         w[j], b[j] = clf.coef_[0], clf.intercept_[0]
     return w, b
@@ -164,7 +161,7 @@ def train(texts: list[str], labels: list[list[str]], embedder: Embedder, folds: 
         train_idx = np.setdiff1d(order, test)
         feats = Features.fit(embedder, [texts[i] for i in train_idx])
         w, b = _fit(feats([texts[i] for i in train_idx], emb[train_idx]), y[train_idx])
-        oof[test] = _sigmoid(feats([texts[i] for i in test], emb[test]) @ w.T + b)
+        oof[test] = _sigmoid(np.asarray(feats([texts[i] for i in test], emb[test]) @ w.T) + b)
     thresholds = np.zeros(len(LABELS), dtype=np.float32)
     for j in range(len(LABELS)):
         best, best_t = -1.0, 0.5
@@ -211,7 +208,7 @@ class RedFlagClassifier:
 
     def _scores(self, texts: list[str]) -> np.ndarray:
         """Probabilities rescaled so each label's threshold maps to 0.5 (piecewise linear)."""
-        p = _sigmoid(self.features(texts) @ self.w.T + self.b)
+        p = _sigmoid(np.asarray(self.features(texts) @ self.w.T) + self.b)
         t = self.t
         return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / np.maximum(1e-6, 1 - t))
 

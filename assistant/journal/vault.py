@@ -19,9 +19,11 @@ memory and are dropped on lock or after the idle timeout.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -88,8 +90,9 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+def connect(path: Path | None) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None, timeout=30,
+                           check_same_thread=False)  # fmt: skip
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -170,22 +173,38 @@ class VaultSession:
         self._key = None
 
 
+def _serialised(method: Any) -> Any:
+    """One connection is shared by the UI's worker threads; each operation runs alone."""
+
+    @functools.wraps(method)
+    def wrapper(self: VaultStore, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class VaultStore:
-    def __init__(self, path: Path, settings: Any = None) -> None:
+    def __init__(self, path: Path | None, settings: Any = None) -> None:
+        # path None: an in-memory vault (therapist session mode), gone when the process ends.
         self.path = path
         self.memory_kib = getattr(settings, "kdf_memory_kib", crypto.KDF_MIN_MEMORY_KIB)
         self.iterations = getattr(settings, "kdf_iterations", crypto.KDF_MIN_ITERATIONS)
         self.idle_seconds = getattr(settings, "idle_lock_seconds", 600)
         self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     # -- connection ------------------------------------------------------------------------
 
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = connect(self.path)
-            os.chmod(self.path, 0o600)
+            if self.path is None:
+                self._conn = connect(None)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._conn = connect(self.path)
+                os.chmod(self.path, 0o600)
             with transaction(self._conn):
                 if self._conn.execute("SELECT 1 FROM meta WHERE key='vault_id'").fetchone() is None:
                     self._conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (uuid.uuid4().hex,))
@@ -203,8 +222,9 @@ class VaultStore:
 
     # -- profiles --------------------------------------------------------------------------
 
+    @_serialised
     def profiles(self) -> list[str]:
-        if not self.path.exists():
+        if self.path is not None and not self.path.exists():
             return []
         return [r[0] for r in self.conn.execute("SELECT name FROM profiles ORDER BY created")]
 
@@ -221,6 +241,7 @@ class VaultStore:
     def _wrap_aad(self, profile_id: str, kind: str, salt: bytes, memory: int, iterations: int, lanes: int) -> bytes:
         return aad("wrap", self.vault_id, profile_id, kind, salt.hex(), memory, iterations, lanes)
 
+    @_serialised
     def create_profile(self, name: str, passphrase: str) -> str:
         """Create a profile; returns the recovery key, shown to the user once."""
         name = name.strip()
@@ -247,6 +268,7 @@ class VaultStore:
             self._write_manifest(profile_id, data_key, {}, 1)
         return recovery
 
+    @_serialised
     def unlock(self, name: str, passphrase: str | None = None, recovery_key: str | None = None) -> VaultSession:
         pid, salt, memory, iterations, lanes, wrapped, rsalt, rwrapped = self._profile_row(name)
         if recovery_key:
@@ -264,6 +286,7 @@ class VaultStore:
         self._read_manifest(session)  # a vault whose manifest was tampered with does not open
         return session
 
+    @_serialised
     def change_passphrase(self, session: VaultSession, new_passphrase: str) -> None:
         """Rewrites only the wrapped key (one row, one transaction); entries are untouched."""
         if len(new_passphrase) < 8:
@@ -307,6 +330,7 @@ class VaultStore:
     def _entry_aad(self, profile_id: str, entry_id: str, version: int) -> bytes:
         return aad("entry", self.vault_id, profile_id, entry_id, version)
 
+    @_serialised
     def add(self, session: VaultSession, text: str, *, title: str = "", tags: list[str] | None = None,
             analysis: dict[str, Any] | None = None, created: str | None = None) -> Entry:  # fmt: skip
         if not text.strip():
@@ -317,6 +341,7 @@ class VaultStore:
         self._put(session, key, entry)
         return entry
 
+    @_serialised
     def update(self, session: VaultSession, entry: Entry) -> Entry:
         key = session.key()
         entry.version += 1
@@ -346,6 +371,7 @@ class VaultStore:
         return Entry(entry_id, created, updated, version, data["text"], data.get("title", ""),
                      list(data.get("tags", [])), dict(data.get("analysis", {})))  # fmt: skip
 
+    @_serialised
     def get(self, session: VaultSession, entry_id: str) -> Entry:
         key = session.key()
         manifest, _ = self._read_manifest(session)
@@ -357,6 +383,7 @@ class VaultStore:
             raise VaultError(f"no entry {entry_id} in profile '{session.name}'")
         return self._open_row(session, key, row, manifest)
 
+    @_serialised
     def list(self, session: VaultSession) -> Listing:
         key = session.key()
         manifest, _ = self._read_manifest(session)
@@ -375,6 +402,7 @@ class VaultStore:
         damaged += sorted(set(manifest) - seen)  # acknowledged entries that vanished
         return Listing(entries, damaged)
 
+    @_serialised
     def delete(self, session: VaultSession, entry_id: str) -> None:
         key = session.key()
         with transaction(self.conn):
@@ -387,6 +415,7 @@ class VaultStore:
 
     # -- shared spaces -----------------------------------------------------------------------
 
+    @_serialised
     def create_space(self, a: VaultSession, b: VaultSession) -> str:
         """A shared space exists only with both partners present: each unlocks their own profile."""
         if a.profile_id == b.profile_id:
@@ -400,6 +429,7 @@ class VaultStore:
                 self.conn.execute("INSERT INTO space_keys VALUES (?,?,?)", (space_id, s.profile_id, wrapped))
         return space_id
 
+    @_serialised
     def spaces(self, session: VaultSession) -> list[str]:
         return [r[0] for r in self.conn.execute(
             "SELECT space_id FROM space_keys WHERE profile_id=?", (session.profile_id,))]  # fmt: skip
@@ -412,6 +442,7 @@ class VaultStore:
             raise VaultError("this profile is not a member of that shared space")
         return open_sealed(session.key(), bytes(row[0]), aad("space-key", self.vault_id, space_id, session.profile_id))
 
+    @_serialised
     def share(self, session: VaultSession, space_id: str, entry_id: str) -> str:
         """Copy one of your own entries into a shared space (explicit, one entry at a time)."""
         entry = self.get(session, entry_id)
@@ -423,6 +454,7 @@ class VaultStore:
             self.conn.execute("INSERT INTO space_entries VALUES (?,?,?,?)", (shared_id, space_id, now_iso(), blob))
         return shared_id
 
+    @_serialised
     def space_entries(self, session: VaultSession, space_id: str) -> list[dict[str, str]]:
         skey = self._space_key(session, space_id)
         out = []
@@ -435,6 +467,7 @@ class VaultStore:
 
     # -- backup ------------------------------------------------------------------------------
 
+    @_serialised
     def export(self, session: VaultSession, target: Path) -> int:
         """One encrypted file: the profile's wrapped keys and sealed records, never plaintext."""
         session.key()
@@ -462,6 +495,7 @@ class VaultStore:
         os.replace(tmp, target)
         return len(rows)
 
+    @_serialised
     def import_backup(self, source: Path, name: str, passphrase: str) -> tuple[int, str | None]:
         """Open a backup with its passphrase and re-seal its entries into profile `name`
         (created with the same passphrase if missing). All or nothing. Returns (count, recovery
@@ -522,10 +556,11 @@ class VaultStore:
 
     # -- destruction -------------------------------------------------------------------------
 
+    @_serialised
     def delete_all(self) -> None:
         """Destroy the wrapped keys first (the data is unreadable from that commit on), then
         the files."""
-        if self.path.exists():
+        if self.path is None or self.path.exists():
             conn = self.conn
             with transaction(conn):
                 for (pid,) in conn.execute("SELECT id FROM profiles").fetchall():
@@ -536,5 +571,7 @@ class VaultStore:
                 conn.execute("DELETE FROM space_keys")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.close()
+        if self.path is None:
+            return
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)
