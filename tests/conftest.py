@@ -20,6 +20,7 @@ assistant.offline.install_guard()
 
 REPO = PROJECT_ROOT
 HEARTH = str(Path(sys.executable).with_name("hearth"))
+SHARED_CACHE = REPO / ".pytest_cache" / "hearth-cache"
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,9 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HEARTH_HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("HEARTH_PASSPHRASE", raising=False)
+    # The trained red-flag head is derived from team-written data only; sharing it across tests
+    # saves a retrain per test without sharing anything a test wrote.
+    monkeypatch.setenv("HEARTH_CACHE", str(SHARED_CACHE))
     return home
 
 

@@ -1,0 +1,194 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright, against `hearth ui` started
+as a user would start it. Every request the page makes is recorded; none may leave 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import HEARTH, REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = REPO / "docs" / "screenshots"
+ENTRY = "He gave me the silent treatment for three days and walked out whenever I tried to talk. I feel invisible."
+QUESTION = "My partner goes silent whenever we argue, what can I do?"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    home = tmp_path_factory.mktemp("ui-home")
+    port = _free_port()
+    env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_CACHE": str(REPO / ".pytest_cache" / "hearth-cache")}
+    log = open(home.parent / "ui.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([HEARTH, "ui", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"hearth ui exited: {(home.parent / 'ui.log').read_text()[-2000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(1)
+    else:
+        proc.kill()
+        raise RuntimeError("hearth ui did not come up in 240 s")
+    yield url, home
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-gpu",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+            ],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+def _tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_timeout(400)
+
+
+def test_scripted_session_stays_local(server, browser) -> None:  # type: ignore[no-untyped-def]
+    url, home = server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+
+    t0 = time.time()
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    interactive_s = time.time() - t0
+
+    # Journal: create a profile, unlock, write an entry that raises a flag
+    _tab(page, "Journal")
+    page.locator("#profile input").fill("alex")
+    page.locator("#passphrase input").fill("a long passphrase for alex")
+    page.click("#unlock")
+    page.wait_for_selector("#recovery-key code", timeout=30000)
+    assert "Unlocked" in page.locator("#journal-status").inner_text()
+    page.locator("#entry-text textarea").fill(ENTRY)
+    page.click("#save-entry")
+    page.wait_for_selector("#analysis h3", timeout=60000)
+    analysis = page.locator("#analysis").inner_text()
+    assert "Stonewalling" in analysis
+    evidence = page.locator("#evidence").inner_text()
+    assert "silent treatment" in evidence and "stonewalling" in evidence.lower()
+    page.screenshot(path=str(SHOTS / "journal.png"), full_page=True)
+
+    # Coach: ask, see the streamed answer with sources, open a source
+    _tab(page, "Coach")
+    page.locator("#coach-input textarea").fill(QUESTION)
+    page.click("#coach-ask")
+    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    chat = page.locator("#coach-chat").inner_text()
+    assert "[1]" in chat and "A question to ask each other" in chat
+    page.locator("#source-pick input").click()
+    page.get_by_role("option").first.click()
+    page.wait_for_selector("#source-view h2", timeout=15000)
+    page.screenshot(path=str(SHOTS / "coach.png"), full_page=True)
+
+    # Insights
+    _tab(page, "Insights")
+    page.click("#insights-btn")
+    page.wait_for_function("document.querySelector('#insights-md').innerText.includes('entries')", timeout=30000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / "insights.png"), full_page=True)
+
+    for name in ("Practice", "Library"):
+        _tab(page, name)
+        page.screenshot(path=str(SHOTS / f"{name.lower()}.png"), full_page=True)
+
+    # Privacy: the live egress count reads 0; export an encrypted backup
+    _tab(page, "Privacy")
+    page.wait_for_function("document.querySelector('#egress-count').innerText.includes('since start')")
+    assert page.locator("#egress-count").inner_text().strip().endswith("0")
+    page.click("#export")
+    page.wait_for_function("document.querySelector('#privacy-status').innerText.includes('Exported')", timeout=30000)
+    page.screenshot(path=str(SHOTS / "privacy.png"), full_page=True)
+
+    # Nothing private stays in the browser
+    storage = page.evaluate("JSON.stringify(Object.assign({}, localStorage, sessionStorage))")
+    assert "silent treatment" not in storage and "walked out" not in storage
+    assert "goes silent" not in storage and "Try" not in storage
+
+    # Quick exit: locks and replaces the screen with a neutral page
+    page.click("#quick-exit")
+    page.wait_for_function("document.body.innerText.includes('Weather')", timeout=10000)
+    assert "Hearth" not in page.inner_text("body")
+
+    hosts = {urlparse(u).hostname for u in requests if u.startswith(("http:", "https:", "ws:", "wss:"))}
+    assert hosts == {"127.0.0.1"}, f"non-local requests: {hosts}"
+    (SHOTS / "session.json").write_text(json.dumps({"requests": len(requests), "hosts": sorted(hosts),
+                                                    "interactive_s": round(interactive_s, 2)}))  # fmt: skip
+    # No plaintext of the entry anywhere in the data folder (Gradio's cache lives there too)
+    for f in home.rglob("*"):
+        if f.is_file():
+            assert b"silent treatment" not in f.read_bytes(), f"plaintext in {f}"
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [
+        "/gradio_api/file=../../../../etc/passwd",
+        "/gradio_api/file=/etc/passwd",
+        "/gradio_api/file=%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/gradio_api/file=..%2f..%2f..%2fetc%2fpasswd",
+        "/file=/etc/passwd",
+        "/gradio_api/file=%2fetc%2fpasswd",
+        "/static/../../../../etc/passwd",
+        "/assets/..%2f..%2f..%2f..%2fetc%2fpasswd",
+    ],
+)
+def test_path_traversal_refused(server, probe: str) -> None:  # type: ignore[no-untyped-def]
+    url, _ = server
+    try:
+        with urllib.request.urlopen(url + probe, timeout=10) as resp:
+            body = resp.read()
+    except urllib.error.HTTPError as exc:
+        assert exc.code in (400, 403, 404, 405)
+        return
+    assert b"root:" not in body
+
+
+def test_responses_are_not_cached(server) -> None:  # type: ignore[no-untyped-def]
+    url, _ = server
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        assert resp.headers["Cache-Control"] == "no-store"
