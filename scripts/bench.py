@@ -1,0 +1,154 @@
+"""Speed and memory, measured as medians over several runs (the machine is shared and noisy).
+
+    .venv/bin/python scripts/bench.py [--quick]
+
+Prints a Markdown table; the README quotes it. Targets are checked here, never in tests.
+"""
+
+from __future__ import annotations
+
+import assistant.offline  # noqa: F401,I001
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.config import Settings  # noqa: E402
+from assistant.llm.base import GenOptions  # noqa: E402
+from assistant.services import Services  # noqa: E402
+
+QUESTIONS = [
+    "My partner goes silent whenever we argue, what can I do?",
+    "How do we argue less?",
+    "I feel like we're roommates lately and I miss him.",
+    "How do I tell my partner I need more alone time without hurting her?",
+    "My wife's parents criticise everything we do.",
+    "We are long distance and keep missing each other's calls.",
+    "How do I apologise properly after I snapped at him?",
+    "She scrolls her phone all through dinner.",
+    "We haven't had sex in months and I don't know how to bring it up.",
+    "I get jealous when he texts his ex.",
+]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer runs")
+    args = ap.parse_args()
+    runs = 3 if args.quick else 5
+    rows: list[tuple[str, str, str]] = []
+
+    with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
+        settings = Settings(home=Path(tmp) / "home", cache=Settings().cache_dir)
+        svc = Services(settings)
+
+        # --- chat model -------------------------------------------------------------------
+        from assistant.llm.llama import LlamaLLM
+        from assistant.models import resolve
+
+        path = resolve(settings.models_dir, settings.model)
+        loads = timed(lambda: LlamaLLM(path, n_ctx=settings.n_ctx, threads=settings.threads), runs)
+        rows.append(("model load (SmolLM2-135M Q4_1)", ms(statistics.median(loads)), ""))
+        llm = svc.llm
+        coach = svc.coach
+        coach.warm()
+        from assistant.coach import REFLECTION_PREFIX, SYSTEM_PROMPT
+
+        ttft, rates = [], []
+        for q in QUESTIONS[:runs]:
+            msgs = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": q}]
+            t = time.perf_counter()
+            first = None
+            n = 0
+            for _ in llm.stream(msgs, GenOptions(max_tokens=64, prefix=REFLECTION_PREFIX)):  # type: ignore[arg-type]
+                n += 1
+                if first is None:
+                    first = time.perf_counter() - t
+            total = time.perf_counter() - t
+            ttft.append(first or total)
+            if n > 1 and first is not None:
+                rates.append((n - 1) / max(1e-6, total - first))
+        rows.append(("time to first token, warm system prompt (p50)", ms(statistics.median(ttft)), "<= 1.0 s"))
+        rows.append(("decode speed (median)", f"{statistics.median(rates):.0f} tokens/s", ""))
+
+        # --- embedder ---------------------------------------------------------------------
+        emb = svc.embedder
+        sents = [f"{q} ({i})" for i in range(26) for q in QUESTIONS][:256]
+        emb.embed(sents[:8])
+        batch = timed(lambda: emb.embed(sents), max(2, runs // 2))
+        rows.append(("embedding, batch of 256", f"{256 / statistics.median(batch):.0f} sentences/s", ""))
+        single = timed(lambda: emb.embed([QUESTIONS[0]]), 20)
+        rows.append(("embedding, one sentence (p50)", ms(statistics.median(single)), ""))
+
+        # --- retrieval, safety, coach ------------------------------------------------------------
+        index = svc.index
+        for q in QUESTIONS:
+            index.search(q)
+        ret = [t for q in QUESTIONS for t in timed(lambda q=q: index.search(q), 3)]
+        rows.append(("retrieval, hybrid, warm (p50 / p95)", f"{ms(p(ret, .5))} / {ms(p(ret, .95))}", "p50 <= 15 ms"))
+        from assistant.safety import screen
+
+        scr = [t for q in QUESTIONS for t in timed(lambda q=q: screen(q), 20)]
+        rows.append(("safety screen per question (p50 / p95)", f"{ms(p(scr, .5))} / {ms(p(scr, .95))}", "p50 <= 10 ms"))
+        first_text, totals = [], []
+        for q in QUESTIONS:
+            a = coach.ask(q)
+            first_text.append(a.timings.get("first_text_ms", a.timings["total_ms"]) / 1000)
+            totals.append(a.timings["total_ms"] / 1000)
+        rows.append(("coach: first checked text (p50 / p95)", f"{ms(p(first_text, .5))} / {ms(p(first_text, .95))}",
+                     "<= 1.5 s on screen"))  # fmt: skip
+        rows.append(("coach: whole answer (p50 / p95)", f"{ms(p(totals, .5))} / {ms(p(totals, .95))}", ""))
+
+        # --- classifier ------------------------------------------------------------------------------
+        clf = svc.classifier
+        entries = [f"{q} He went quiet after that and I felt alone. Later we talked it through." for q in QUESTIONS] * 20
+        clf.classify_many(entries[:10])
+        cb = timed(lambda: clf.classify_many(entries), 2)
+        rows.append(("red-flag classifier, batch of 200", f"{200 / statistics.median(cb):.0f} entries/s", ">= 100/s"))
+        one = [t for e in entries[:20] for t in timed(lambda e=e: clf.classify(e), 1)]
+        rows.append(("red-flag classifier, one entry (p50)", ms(statistics.median(one)), "<= 50 ms"))
+
+        # --- vault -----------------------------------------------------------------------------------
+        vault = svc.vaults
+        vault.create_profile("bench", "bench passphrase 1")
+        unlocks = timed(lambda: vault.unlock("bench", "bench passphrase 1"), runs)
+        rows.append(("vault unlock (Argon2id 64 MiB, 3 passes)", ms(statistics.median(unlocks)), "0.3-1.0 s"))
+        session = vault.unlock("bench", "bench passphrase 1")
+        adds = [t for i in range(1000) for t in timed(lambda i=i: vault.add(session, f"entry {i} " * 40), 1)]
+        rows.append(("vault add, excluding classification (p50)", ms(statistics.median(adds)), "<= 20 ms"))
+        lists = timed(lambda: vault.list(session), runs)
+        rows.append(("vault list of 1,000 entries (median)", ms(statistics.median(lists)), "<= 200 ms"))
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("peak memory (RSS) of this whole run", f"{peak:.0f} MiB", ""))
+    print("| measure | result | target |\n|---|---|---|")
+    for name, value, target in rows:
+        print(f"| {name} | {value} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
