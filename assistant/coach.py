@@ -116,6 +116,7 @@ class Coach:
         reflections: Reflections | None = None,
     ) -> None:
         self.reflections = reflections or Reflections({}, DEFAULT_REFLECTION)
+        self._vec_cache: dict[str, np.ndarray] = {}
         self.llm = llm
         self.index = index
         self.corpus: Corpus = index.corpus
@@ -150,14 +151,15 @@ class Coach:
             return
 
         t1 = time.perf_counter()
-        hits = self.index.search(question, k=self.top_k)
+        qvec = self.embedder.embed([question])[0]
+        hits = self.index.search(question, k=self.top_k, qvec=qvec)
         answer.timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
-        steps = self._pick_steps(question, hits)
+        steps = self._pick_steps(qvec, hits)
         used = []  # article ids in citation order
         for _, aid in steps:
             if aid not in used:
                 used.append(aid)
-        closing = self._pick_question(question, used[0] if used else (hits[0].article_id if hits else ""))
+        closing = self._pick_question(qvec, used[0] if used else (hits[0].article_id if hits else ""))
         if closing and closing[1] not in used:
             used.append(closing[1])
         number = {aid: i + 1 for i, aid in enumerate(used)}
@@ -224,7 +226,15 @@ class Coach:
             return sentence
         return None
 
-    def _pick_steps(self, question: str, hits: list[Hit]) -> list[tuple[str, str]]:
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of knowledge-base sentences, computed once per process (the base is fixed)."""
+        missing = [t for t in texts if t not in self._vec_cache]
+        if missing:
+            for t, v in zip(missing, self.embedder.embed(missing), strict=True):
+                self._vec_cache[t] = v
+        return np.stack([self._vec_cache[t] for t in texts])
+
+    def _pick_steps(self, qvec: np.ndarray, hits: list[Hit]) -> list[tuple[str, str]]:
         candidates: list[tuple[str, str, int]] = []
         for rank, hit in enumerate(hits):
             art = self.corpus.get(hit.article_id)
@@ -233,8 +243,7 @@ class Coach:
             candidates += [(s, art.id, rank) for s in art.steps]
         if not candidates:
             return []
-        vecs = self.embedder.embed([question] + [c[0] for c in candidates])
-        sims = vecs[1:] @ vecs[0]
+        sims = self._vectors([c[0] for c in candidates]) @ qvec
         # Prefer the best-ranked articles, then the step closest to the question; at most two
         # steps from one article so the answer draws on more than one source when it can.
         score = sims - 0.05 * np.array([c[2] for c in candidates])
@@ -250,12 +259,11 @@ class Coach:
                 break
         return picked
 
-    def _pick_question(self, question: str, article_id: str) -> tuple[str, str] | None:
+    def _pick_question(self, qvec: np.ndarray, article_id: str) -> tuple[str, str] | None:
         art = self.corpus.get(article_id)
         if art is None or not art.questions:
             return None
-        vecs = self.embedder.embed([question, *art.questions])
-        best = int(np.argmax(vecs[1:] @ vecs[0]))
+        best = int(np.argmax(self._vectors(art.questions) @ qvec))
         return art.questions[best], art.id
 
     def _title(self, article_id: str) -> str:

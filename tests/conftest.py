@@ -32,6 +32,9 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # The trained red-flag head is derived from team-written data only; sharing it across tests
     # saves a retrain per test without sharing anything a test wrote.
     monkeypatch.setenv("HEARTH_CACHE", str(SHARED_CACHE))
+    # Tests create many vaults: use the Argon2id floor (64 MiB, 3 passes), a valid setting, to
+    # keep the suite fast; the product default (256 MiB) is measured in scripts/bench.py.
+    monkeypatch.setenv("HEARTH_KDF_MEMORY_KIB", "65536")
     return home
 
 

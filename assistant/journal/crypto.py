@@ -55,7 +55,10 @@ def check_kdf_params(memory_kib: int, iterations: int, lanes: int) -> None:
 
 def derive_kek(passphrase: str, salt: bytes, memory_kib: int, iterations: int, lanes: int) -> bytes:
     check_kdf_params(memory_kib, iterations, lanes)
-    kdf = Argon2id(salt=salt, length=KEY_LEN, iterations=iterations, lanes=lanes, memory_cost=memory_kib)
+    try:
+        kdf = Argon2id(salt=salt, length=KEY_LEN, iterations=iterations, lanes=lanes, memory_cost=memory_kib)
+    except (TypeError, ValueError) as exc:  # e.g. a salt shorter than 8 bytes: a damaged header
+        raise VaultError("refusing to open: the vault's key-derivation salt is damaged") from exc
     return kdf.derive(passphrase.encode("utf-8"))
 
 

@@ -271,6 +271,10 @@ class VaultStore:
     @_serialised
     def unlock(self, name: str, passphrase: str | None = None, recovery_key: str | None = None) -> VaultSession:
         pid, salt, memory, iterations, lanes, wrapped, rsalt, rwrapped = self._profile_row(name)
+        if not all(isinstance(b, bytes) for b in (salt, wrapped, rsalt, rwrapped)) or not all(
+            type(n) is int for n in (memory, iterations, lanes)
+        ):
+            raise Tampered(f"the key record of profile '{name}' is damaged or was tampered with")
         if recovery_key:
             rkek = crypto.recovery_kek(recovery_key, bytes(rsalt))
             key = crypto.try_unwrap(rkek, bytes(rwrapped), self._wrap_aad(pid, "recovery", bytes(rsalt), 0, 0, 0))
@@ -301,6 +305,9 @@ class VaultStore:
                 "UPDATE profiles SET kdf_salt=?, kdf_memory=?, kdf_iterations=?, kdf_lanes=?, wrapped_key=? WHERE id=?",
                 (salt, self.memory_kib, self.iterations, lanes, wrapped, session.profile_id),
             )
+        # Move the new wrap into the main file and empty the WAL now, so the old wrap (which the
+        # old passphrase opens) is not left in the WAL or the main file while the app runs on.
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- manifest ----------------------------------------------------------------------------
 
@@ -321,7 +328,9 @@ class VaultStore:
         ).fetchone()
         if row is None:
             raise Tampered("the profile's entry index is missing; the vault was tampered with")
-        version, blob = int(row[0]), bytes(row[1])
+        version, blob = row[0], row[1]
+        if type(version) is not int:
+            raise Tampered("the profile's entry index is damaged or was tampered with")
         data = json.loads(open_sealed(session.key(), blob, self._manifest_aad(session.profile_id, version)))
         return {str(k): int(v) for k, v in data.items()}, version
 
@@ -354,6 +363,10 @@ class VaultStore:
                               "analysis": entry.analysis}, ensure_ascii=False).encode("utf-8")  # fmt: skip
         blob = seal(key, payload, self._entry_aad(session.profile_id, entry.id, entry.version))
         with transaction(self.conn):
+            owner = self.conn.execute("SELECT profile_id FROM entries WHERE id=?", (entry.id,)).fetchone()
+            if owner is not None and owner[0] != session.profile_id:
+                # another profile's entry: never overwrite it (the upsert below keys on id only)
+                raise VaultError(f"no entry {entry.id} in profile '{session.name}'")
             manifest, mversion = self._read_manifest(session)
             manifest[entry.id] = entry.version
             self.conn.execute(
@@ -364,10 +377,11 @@ class VaultStore:
             self._write_manifest(session.profile_id, key, manifest, mversion + 1)
 
     def _open_row(self, session: VaultSession, key: bytes, row: tuple, manifest: dict[str, int]) -> Entry:
-        entry_id, version, created, updated, blob = str(row[0]), int(row[1]), str(row[2]), str(row[3]), row[4]
-        if manifest.get(entry_id) != version:
+        entry_id, version, created, updated, blob = str(row[0]), row[1], str(row[2]), str(row[3]), row[4]
+        if type(version) is not int or manifest.get(entry_id) != version:
             raise Tampered(f"entry {entry_id} is not the version this profile last wrote (replayed or moved)")
-        data = json.loads(open_sealed(key, bytes(blob), self._entry_aad(session.profile_id, entry_id, version)))
+        # open_sealed refuses a non-blob value itself (bytes() of a tampered integer would allocate it)
+        data = json.loads(open_sealed(key, blob, self._entry_aad(session.profile_id, entry_id, version)))
         return Entry(entry_id, created, updated, version, data["text"], data.get("title", ""),
                      list(data.get("tags", [])), dict(data.get("analysis", {})))  # fmt: skip
 
@@ -516,18 +530,25 @@ class VaultStore:
             raise Tampered(f"backup {source} is damaged") from exc
         kek = crypto.derive_kek(passphrase, salt, memory, iterations, lanes)
         wrap_aad = aad("wrap", src_vault, src_pid, "pass", salt.hex(), memory, iterations, lanes)
-        key = crypto.try_unwrap(kek, unb(doc["wrapped_key"]), wrap_aad)
+        try:
+            wrapped = unb(doc["wrapped_key"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Tampered(f"backup {source} is damaged") from exc
+        key = crypto.try_unwrap(kek, wrapped, wrap_aad)
         if key is None:
             raise WrongPassphrase("wrong passphrase for this backup")
-        mver = int(doc["manifest"]["version"])
-        manifest = json.loads(open_sealed(key, unb(doc["manifest"]["sealed"]), aad("manifest", src_vault, src_pid, mver)))
         opened: list[Entry] = []
-        for e in doc["entries"]:
-            if manifest.get(e["id"]) != int(e["version"]):
-                raise Tampered(f"backup {source} is damaged (entry {e['id']} does not match its index)")
-            data = json.loads(open_sealed(key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"]))))
-            opened.append(Entry(e["id"], e["created"], e["updated"], 1, data["text"], data.get("title", ""),
-                                list(data.get("tags", [])), dict(data.get("analysis", {}))))  # fmt: skip
+        try:
+            mver = int(doc["manifest"]["version"])
+            manifest = json.loads(open_sealed(key, unb(doc["manifest"]["sealed"]), aad("manifest", src_vault, src_pid, mver)))
+            for e in doc["entries"]:
+                if manifest.get(e["id"]) != int(e["version"]):
+                    raise Tampered(f"backup {source} is damaged (entry {e['id']} does not match its index)")
+                data = json.loads(open_sealed(key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"]))))
+                opened.append(Entry(e["id"], e["created"], e["updated"], 1, data["text"], data.get("title", ""),
+                                    list(data.get("tags", [])), dict(data.get("analysis", {}))))  # fmt: skip
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Tampered(f"backup {source} is damaged") from exc
         if len(opened) != len(manifest):
             raise Tampered(f"backup {source} is damaged (entries are missing)")
         recovery = None
@@ -539,6 +560,12 @@ class VaultStore:
             target_manifest, tver = self._read_manifest(session)
             count = 0
             for entry in opened:
+                if entry.id not in target_manifest and self.conn.execute(
+                    "SELECT 1 FROM entries WHERE id=?", (entry.id,)
+                ).fetchone():
+                    # the id belongs to another profile of this vault (a backup restored as a
+                    # second profile): a stable new id, so a second import still adds nothing
+                    entry.id = uuid.uuid5(uuid.NAMESPACE_URL, f"hearth:{session.profile_id}:{entry.id}").hex
                 if entry.id in target_manifest:
                     continue  # importing the same backup twice changes nothing
                 payload = json.dumps({"text": entry.text, "title": entry.title, "tags": entry.tags,

@@ -92,9 +92,9 @@ class KnowledgeIndex:
         self.rebuilt = True
         return coll
 
-    def dense(self, query: str, n: int) -> list[str]:
-        qv = self.embedder.embed([query])
-        res = self.collection.query(query_embeddings=qv.tolist(), n_results=min(n, len(self.chunks)))
+    def dense(self, query: str, n: int, qvec: np.ndarray | None = None) -> list[str]:
+        qv = self.embedder.embed([query])[0] if qvec is None else qvec
+        res = self.collection.query(query_embeddings=[qv.tolist()], n_results=min(n, len(self.chunks)))
         return list(res["ids"][0])
 
     def lexical(self, query: str, n: int) -> list[str]:
@@ -102,10 +102,11 @@ class KnowledgeIndex:
         order = np.argsort(-np.asarray(scores), kind="stable")[:n]
         return [self.chunks[i].id for i in order if scores[i] > 0]
 
-    def search(self, query: str, k: int = 4, pool: int = 30) -> list[Hit]:
-        """Top-k articles for a query; each carries its best-matching section."""
+    def search(self, query: str, k: int = 4, pool: int = 30, qvec: np.ndarray | None = None) -> list[Hit]:
+        """Top-k articles for a query; each carries its best-matching section. Pass `qvec` when
+        the caller already embedded the query."""
         fused: dict[str, float] = {}
-        for ranking in (self.dense(query, pool), self.lexical(query, pool)):
+        for ranking in (self.dense(query, pool, qvec), self.lexical(query, pool)):
             for rank, cid in enumerate(ranking):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         best: dict[str, tuple[float, str]] = {}
