@@ -108,6 +108,9 @@ def install_guard() -> None:
         connect=sock_cls.connect,
         connect_ex=sock_cls.connect_ex,
         sendto=sock_cls.sendto,
+        sendmsg=sock_cls.sendmsg,
+        gethostbyaddr=socket.gethostbyaddr,
+        getnameinfo=socket.getnameinfo,
         getaddrinfo=socket.getaddrinfo,
         gethostbyname=socket.gethostbyname,
         gethostbyname_ex=socket.gethostbyname_ex,
@@ -130,6 +133,25 @@ def install_guard() -> None:
             raise _refuse(f"datagram to {address!r}")
         return _orig["sendto"](self, data, *args)  # type: ignore[no-any-return]
 
+    def sendmsg(self: socket.socket, buffers: Any, ancdata: Any = (), flags: int = 0, address: Any = None) -> int:
+        if address is not None and not _address_is_local(self.family, address):
+            raise _refuse(f"datagram to {address!r}")
+        if address is None:
+            return _orig["sendmsg"](self, buffers, ancdata, flags)  # type: ignore[no-any-return]
+        return _orig["sendmsg"](self, buffers, ancdata, flags, address)  # type: ignore[no-any-return]
+
+    def gethostbyaddr(ip: Any) -> Any:
+        if not _is_local_host(ip):
+            _refuse(f"reverse DNS lookup of {ip!r}")
+            raise socket.herror(1, "Hearth is offline: reverse DNS lookup refused")
+        return _orig["gethostbyaddr"](ip)
+
+    def getnameinfo(sockaddr: Any, flags: int) -> Any:
+        if not flags & socket.NI_NUMERICHOST and not _is_local_host(sockaddr[0]):
+            _refuse(f"reverse DNS lookup of {sockaddr[0]!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "Hearth is offline: reverse DNS lookup refused")
+        return _orig["getnameinfo"](sockaddr, flags)
+
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
         if not _is_local_host(host):
             _refuse(f"DNS lookup of {host!r}")
@@ -151,6 +173,9 @@ def install_guard() -> None:
     sock_cls.connect = connect  # type: ignore[method-assign]
     sock_cls.connect_ex = connect_ex  # type: ignore[method-assign]
     sock_cls.sendto = sendto  # type: ignore[method-assign,assignment]
+    sock_cls.sendmsg = sendmsg  # type: ignore[method-assign,assignment]
+    socket.gethostbyaddr = gethostbyaddr
+    socket.getnameinfo = getnameinfo
     socket.getaddrinfo = getaddrinfo
     socket.gethostbyname = gethostbyname
     socket.gethostbyname_ex = gethostbyname_ex

@@ -81,7 +81,10 @@ class KnowledgeIndex:
         coll = self.client.create_collection(
             COLLECTION,
             embedding_function=None,
-            metadata={"fingerprint": self.fingerprint, "hnsw:space": "cosine"},
+            # A few hundred sections: a wide HNSW search is exact in practice, so every install
+            # returns the same neighbours for the same question.
+            metadata={"fingerprint": self.fingerprint, "hnsw:space": "cosine", "hnsw:construction_ef": 400,
+                      "hnsw:search_ef": 400, "hnsw:M": 32},
         )
         vecs = self.embedder.embed([c.text for c in self.chunks])
         coll.add(
@@ -106,9 +109,18 @@ class KnowledgeIndex:
         """Top-k articles for a query; each carries its best-matching section. Pass `qvec` when
         the caller already embedded the query."""
         fused: dict[str, float] = {}
-        for ranking in (self.dense(query, pool, qvec), self.lexical(query, pool)):
-            for rank, cid in enumerate(ranking):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, cid in enumerate(self.dense(query, pool, qvec)):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        # Lexical hits add their rank share plus a share of their strength: plain RRF throws the
+        # strength away, and a word that occurs in a single article (a name, a rare term) then
+        # loses to sections that are only middling in both lists.
+        scores = np.asarray(self._bm25.scores(query))
+        top = float(scores.max()) if scores.size else 0.0
+        for rank, i in enumerate(np.argsort(-scores, kind="stable")[:pool]):
+            if scores[i] <= 0:
+                break
+            cid = self.chunks[int(i)].id
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1) + (scores[i] / top) ** 2 / (RRF_K + 1)
         best: dict[str, tuple[float, str]] = {}
         totals: dict[str, float] = {}
         for cid, score in fused.items():
