@@ -56,9 +56,20 @@ def cmd_models(args: argparse.Namespace) -> int:
         return 0
     rows = models.list_models(s.models_dir)
     if args.json:
-        _out([{"name": m.name, "file": m.path.name, "size": m.size, "bundled": m.bundled,
-               "usable": m.valid, "problem": m.problem, "selected": m.name == s.model or
-               m.path.name == s.model} for m in rows])  # fmt: skip
+        _out(
+            [
+                {
+                    "name": m.name,
+                    "file": m.path.name,
+                    "size": m.size,
+                    "bundled": m.bundled,
+                    "usable": m.valid,
+                    "problem": m.problem,
+                    "selected": m.name == s.model or m.path.name == s.model,
+                }
+                for m in rows
+            ]
+        )
         return 0
     for m in rows:
         mark = "*" if s.model in (m.name, m.path.name, m.path.stem) else " "
@@ -294,8 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     k.set_defaults(func=cmd_kb)
 
     j = sub.add_parser("journal", help="the encrypted journal")
-    j.add_argument("action", choices=["init", "add", "list", "show", "rekey", "export", "import",
-                                      "delete-all", "classify", "insights"])  # fmt: skip
+    j.add_argument(
+        "action",
+        choices=["init", "add", "list", "show", "rekey", "export", "import", "delete-all", "classify", "insights"],
+    )
     j.add_argument("id", nargs="?", help="entry id (show)")
     j.add_argument("file", nargs="?", help="backup file (export/import)")
     j.add_argument("--profile", default="me")
@@ -345,8 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, unless asked for the traceback
         if os.environ.get("HEARTH_DEBUG"):
             raise
-        print(f"hearth: unexpected error: {exc.__class__.__name__}: {exc} (HEARTH_DEBUG=1 for details)",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"hearth: unexpected error: {exc.__class__.__name__}: {exc} (HEARTH_DEBUG=1 for details)", file=sys.stderr
+        )
         return 1
 
 

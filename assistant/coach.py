@@ -82,9 +82,7 @@ class Answer:
     def as_json(self) -> dict:
         return {
             "answer": self.text,
-            "citations": [
-                {"n": c.n, "article_id": c.article_id, "title": c.title} for c in self.citations
-            ],
+            "citations": [{"n": c.n, "article_id": c.article_id, "title": c.title} for c in self.citations],
             "safety": self.safety,
             "grounded_fraction": round(self.grounded_fraction, 4),
         }
@@ -185,8 +183,7 @@ class Coach:
             lines += ["", f"A question to ask each other: {closing[0]} [{number[closing[1]]}]"]
         step_articles = {aid for _, aid in steps}
         answer.citations = [
-            Citation(number[aid], aid, self._title(aid), self._passage(aid, aid in step_articles))
-            for aid in used
+            Citation(number[aid], aid, self._title(aid), self._passage(aid, aid in step_articles)) for aid in used
         ]
         if answer.citations:
             lines += ["", "Sources:"]

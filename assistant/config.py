@@ -30,16 +30,12 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "models",
         description="Folder holding GGUF chat models and manifest.toml.",
     )
-    knowledge_dir: Path = Field(
-        default=PROJECT_ROOT / "knowledge", description="The curated knowledge base."
-    )
+    knowledge_dir: Path = Field(default=PROJECT_ROOT / "knowledge", description="The curated knowledge base.")
     model: str = Field(
         default="smollm2-135m-instruct",
         description="Chat model: a manifest name or the file name (or stem) of a GGUF in models_dir.",
     )
-    llm_backend: Literal["llama", "fake"] = Field(
-        default="llama", description="'fake' is a scripted model for tests."
-    )
+    llm_backend: Literal["llama", "fake"] = Field(default="llama", description="'fake' is a scripted model for tests.")
     embed_backend: Literal["minilm", "fake"] = Field(
         default="minilm", description="'fake' is a deterministic hashing embedder for tests."
     )
@@ -54,9 +50,7 @@ class Settings(BaseSettings):
     region: Literal["all", "US", "UK-IE", "EU"] = Field(
         default="all", description="Which crisis and abuse resources to show; 'all' shows US, UK/IE, EU."
     )
-    idle_lock_seconds: int = Field(
-        default=600, description="Unlocked journals lock after this many idle seconds."
-    )
+    idle_lock_seconds: int = Field(default=600, description="Unlocked journals lock after this many idle seconds.")
     kdf_memory_kib: int = Field(
         # 256 MiB puts an unlock at about 0.5 s on a 2-core laptop: slow for a guesser, quick for
         # a person. Vaults store their own parameters; anything below 64 MiB is refused.
@@ -66,8 +60,7 @@ class Settings(BaseSettings):
     kdf_iterations: int = Field(default=3, description="Argon2id passes for new vaults (floor 3).")
     cache: Path | None = Field(
         default=None,
-        description="Folder for derived, non-private caches (the trained red-flag head); "
-        "default: <home>/cache.",
+        description="Folder for derived, non-private caches (the trained red-flag head); default: <home>/cache.",
     )
     session_mode: bool = Field(
         default=False, description="Therapist session mode: nothing written to disk, wiped on close."

@@ -34,9 +34,7 @@ class MiniLMEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        vecs = self._model.encode(
-            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
-        )
+        vecs = self._model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vecs, dtype=np.float32)
 
 

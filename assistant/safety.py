@@ -249,8 +249,9 @@ def _cue(
     partner_acts: bool = False,
 ) -> _Rule:
     rx = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
-    return _Rule(category, rx, neg, weak, re.compile(needs, re.IGNORECASE) if needs else None, partner_acts,
-                 _anchors(rx))  # fmt: skip
+    return _Rule(
+        category, rx, neg, weak, re.compile(needs, re.IGNORECASE) if needs else None, partner_acts, _anchors(rx)
+    )
 
 
 def _weak(category: str, pattern: str, *, neg: bool = False, needs: str | None = None) -> _Rule:
@@ -884,8 +885,7 @@ def screen(text: str) -> SafetyResult:
                     continue
             if rule.partner_acts and _WRITER_ACTS.search(clean[max(0, start - 40) : start]):
                 continue
-            if (rule.category == "crisis" and _HYPOTHETICAL_MEDIA.search(clean)
-                    and "i " not in clean.lower()[:start]):  # fmt: skip
+            if rule.category == "crisis" and _HYPOTHETICAL_MEDIA.search(clean) and "i " not in clean.lower()[:start]:
                 continue
             cue = Cue(rule.category, sents[i][start:end], i, start, end)
             if rule.weak:
@@ -938,8 +938,7 @@ def load_resources(knowledge_dir: Path) -> Resources:
     return Resources(items, str(data.get("reviewed", "")))
 
 
-_REGION_NAMES = {"US": "United States", "UK-IE": "UK and Ireland", "EU": "European Union",
-                 "international": "Anywhere"}  # fmt: skip
+_REGION_NAMES = {"US": "United States", "UK-IE": "UK and Ireland", "EU": "European Union", "international": "Anywhere"}
 
 
 def _resource_lines(resources: list[Resource]) -> list[str]:
@@ -967,8 +966,11 @@ def crisis_response(text: str, resources: Resources, region: str = "all") -> str
         *_resource_lines(picked),
     ]
     if also_abuse:
-        parts += ["", "Because you also mentioned being hurt or threatened:",
-                  *_resource_lines(resources.pick(("abuse",), region))]  # fmt: skip
+        parts += [
+            "",
+            "Because you also mentioned being hurt or threatened:",
+            *_resource_lines(resources.pick(("abuse",), region)),
+        ]
     parts += [
         "",
         "If it feels hard to call, texting is fine, and so is telling someone you trust, "

@@ -101,17 +101,25 @@ class Services:
 
         s = self.settings
         opts = GenOptions(max_tokens=min(s.max_tokens, 96), temperature=s.temperature, seed=s.seed)
-        return Coach(self.llm, self.index, self.embedder, self.resources, options=opts,
-                     top_k=s.top_k, region=s.region,
-                     reflections=Reflections.load(s.knowledge_dir))  # fmt: skip
+        return Coach(
+            self.llm,
+            self.index,
+            self.embedder,
+            self.resources,
+            options=opts,
+            top_k=s.top_k,
+            region=s.region,
+            reflections=Reflections.load(s.knowledge_dir),
+        )
 
     @cached_property
     def classifier(self) -> RedFlagClassifier:
         from assistant.journal.classifier import RedFlagClassifier
 
         ensure_home(self.settings)
-        return RedFlagClassifier.load(self.settings.knowledge_dir, self.embedder, self.embedder_name,
-                                      self.settings.cache_dir)  # fmt: skip
+        return RedFlagClassifier.load(
+            self.settings.knowledge_dir, self.embedder, self.embedder_name, self.settings.cache_dir
+        )
 
     @cached_property
     def vaults(self) -> VaultStore:

@@ -7,8 +7,6 @@ Prints a Markdown table; the README quotes it. Targets are checked here, never i
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401,I001
-
 import argparse
 import resource
 import statistics
@@ -16,6 +14,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import assistant.offline  # noqa: F401,I001
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -109,23 +109,32 @@ def main() -> None:
         for q in QUESTIONS:
             index.search(q)
         ret = [t for q in QUESTIONS for t in timed(lambda q=q: index.search(q), 3)]
-        rows.append(("retrieval, hybrid, warm (p50 / p95)", f"{ms(p(ret, .5))} / {ms(p(ret, .95))}", "p50 <= 15 ms"))
+        rows.append(("retrieval, hybrid, warm (p50 / p95)", f"{ms(p(ret, 0.5))} / {ms(p(ret, 0.95))}", "p50 <= 15 ms"))
         from assistant.safety import screen
 
         scr = [t for q in QUESTIONS for t in timed(lambda q=q: screen(q), 20)]
-        rows.append(("safety screen per question (p50 / p95)", f"{ms(p(scr, .5))} / {ms(p(scr, .95))}", "p50 <= 10 ms"))
+        rows.append(
+            ("safety screen per question (p50 / p95)", f"{ms(p(scr, 0.5))} / {ms(p(scr, 0.95))}", "p50 <= 10 ms")
+        )
         first_text, totals = [], []
         for q in QUESTIONS:
             a = coach.ask(q)
             first_text.append(a.timings.get("first_text_ms", a.timings["total_ms"]) / 1000)
             totals.append(a.timings["total_ms"] / 1000)
-        rows.append(("coach: first checked text (p50 / p95)", f"{ms(p(first_text, .5))} / {ms(p(first_text, .95))}",
-                     "<= 1.5 s on screen"))  # fmt: skip
-        rows.append(("coach: whole answer (p50 / p95)", f"{ms(p(totals, .5))} / {ms(p(totals, .95))}", ""))
+        rows.append(
+            (
+                "coach: first checked text (p50 / p95)",
+                f"{ms(p(first_text, 0.5))} / {ms(p(first_text, 0.95))}",
+                "<= 1.5 s on screen",
+            )
+        )
+        rows.append(("coach: whole answer (p50 / p95)", f"{ms(p(totals, 0.5))} / {ms(p(totals, 0.95))}", ""))
 
         # --- classifier ------------------------------------------------------------------------------
         clf = svc.classifier
-        entries = [f"{q} He went quiet after that and I felt alone. Later we talked it through." for q in QUESTIONS] * 20
+        entries = [
+            f"{q} He went quiet after that and I felt alone. Later we talked it through." for q in QUESTIONS
+        ] * 20
         clf.classify_many(entries[:10])
         cb = timed(lambda: clf.classify_many(entries), 2)
         rows.append(("red-flag classifier, batch of 200", f"{200 / statistics.median(cb):.0f} entries/s", ">= 100/s"))

@@ -10,8 +10,6 @@ alone, no retrieval; a random article's steps), citation validity, grounded frac
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401,I001
-
 import argparse
 import csv
 import random
@@ -24,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+import assistant.offline  # noqa: F401,I001
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.config import Settings  # noqa: E402
@@ -33,24 +33,57 @@ from assistant.safety import screen  # noqa: E402
 from assistant.services import Services  # noqa: E402
 
 RELATIONSHIP_TOPICS = {
-    "intimacy", "relationships", "marriage", "relationship-dissolution", "family-conflict",
-    "domestic-violence", "anger-management", "social-relationships",
-}  # fmt: skip
+    "intimacy",
+    "relationships",
+    "marriage",
+    "relationship-dissolution",
+    "family-conflict",
+    "domestic-violence",
+    "anger-management",
+    "social-relationships",
+}
 # Which of our topic ids answer a counsel_chat topic. "relationships" and "marriage" are broad
 # on their side, so they map to the everyday-dynamics topics; the narrow ones map narrowly.
 TOPIC_MAP = {
     "intimacy": {"desire", "vulnerability", "emotional-distance", "attachment", "trust-repair", "loneliness"},
-    "relationships": {"conflict", "trust-repair", "attachment", "emotional-distance", "jealousy", "boundaries",
-                      "codependency", "breakup", "loneliness", "apology", "repair-attempts", "four-horsemen",
-                      "vulnerability", "active-listening", "long-distance", "desire", "digital-life"},
-    "marriage": {"conflict", "four-horsemen", "trust-repair", "emotional-distance", "repair-attempts", "desire",
-                 "apology", "quality-time", "therapy", "breakup", "family"},
+    "relationships": {
+        "conflict",
+        "trust-repair",
+        "attachment",
+        "emotional-distance",
+        "jealousy",
+        "boundaries",
+        "codependency",
+        "breakup",
+        "loneliness",
+        "apology",
+        "repair-attempts",
+        "four-horsemen",
+        "vulnerability",
+        "active-listening",
+        "long-distance",
+        "desire",
+        "digital-life",
+    },
+    "marriage": {
+        "conflict",
+        "four-horsemen",
+        "trust-repair",
+        "emotional-distance",
+        "repair-attempts",
+        "desire",
+        "apology",
+        "quality-time",
+        "therapy",
+        "breakup",
+        "family",
+    },
     "relationship-dissolution": {"breakup", "trust-repair", "therapy", "loneliness"},
     "family-conflict": {"family", "boundaries", "conflict", "enmeshment"},
     "domestic-violence": {"safety"},
     "anger-management": {"conflict", "four-horsemen", "repair-attempts", "safety"},
     "social-relationships": {"friendship", "loneliness", "boundaries", "family", "attachment"},
-}  # fmt: skip
+}
 
 
 def load_questions(eval_dir: Path) -> tuple[list[dict], dict[str, list[str]]]:
@@ -143,7 +176,9 @@ def main() -> None:
         print(f"| similarity to therapists' answers, {name} (mean max-cosine) | {statistics.mean(sims[name]):.3f} | |")
     print(f"| valid citations | {pct(valid / n)} | 100% |")
     print(f"| mean grounded fraction (final answers) | {grounded / n:.3f} | >= 0.95 |")
-    print(f"| model reflections that passed the check | {pct(raw_kept / max(1, raw_total))} ({raw_kept}/{raw_total}) | |")
+    print(
+        f"| model reflections that passed the check | {pct(raw_kept / max(1, raw_total))} ({raw_kept}/{raw_total}) | |"
+    )
     lat = sorted(latency)
     print(f"| answer latency p50 / p95 | {statistics.median(lat):.2f} s / {lat[int(0.95 * (n - 1))]:.2f} s | |")
     print(f"| first checked text p50 | {statistics.median(first_text):.0f} ms | |")

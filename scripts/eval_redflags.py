@@ -23,11 +23,10 @@ three public sets to N rows / users (seeded) for quick runs; the default runs ev
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401,I001  (first, as in every entry point)
-
 import argparse
 import ast
 import csv
+import functools
 import json
 import random
 import statistics
@@ -38,6 +37,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import assistant.offline  # noqa: F401,I001  (first, as in every entry point)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,8 +53,18 @@ CHUNK = 64
 
 # Flags that count as "manipulative" on mentalmanip (relationship red flags that describe what one
 # person does to another; burnout, self_harm_risk etc. are about the writer and are left out).
-MANIP_FLAGS = {"contempt", "criticism", "gaslighting", "defensiveness", "stonewalling", "abuse_risk",
-               "controlling", "codependency", "isolation", "trust_breach"}  # fmt: skip
+MANIP_FLAGS = {
+    "contempt",
+    "criticism",
+    "gaslighting",
+    "defensiveness",
+    "stonewalling",
+    "abuse_risk",
+    "controlling",
+    "codependency",
+    "isolation",
+    "trust_breach",
+}
 # README mapping (rough, not one-to-one). A row's labels: raising any of them counts.
 # "Dependency" and "Over-responsibility" are values of the `Vulnerability` column, not `Technique`.
 MANIP_MAP: list[tuple[str, tuple[str, ...], str, tuple[str, ...]]] = [
@@ -85,6 +96,10 @@ def _pct(k: int, n: int) -> str:
     return f"{100 * k / n:.1f}% ({k}/{n})" if n else "n/a"
 
 
+def _sampled(limit: int | None, unit: str = "") -> str:
+    return "" if limit is None else f", seeded sample of {limit}{unit}"
+
+
 def prf(tp: int, n_pred: int, n_true: int) -> tuple[float | None, float | None, float]:
     p = tp / n_pred if n_pred else None
     r = tp / n_true if n_true else None
@@ -92,7 +107,7 @@ def prf(tp: int, n_pred: int, n_true: int) -> tuple[float | None, float | None, 
     return p, r, f1
 
 
-def table(header: Sequence[str], rows: list[Sequence[Any]]) -> str:
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
@@ -155,19 +170,24 @@ def eval_heldout(clf: RedFlagClassifier) -> tuple[str, list[tuple[str, list[str]
     none_rows = [a for (_, ls), a in zip(data, preds, strict=True) if not ls]
     clean = sum(not flags_of(a) for a in none_rows)
     exact = sum(set(ls) == labels_of(a) for (_, ls), a in zip(data, preds, strict=True))
-    text = "\n".join([
-        f"## Held-out team set ({len(data)} entries, {HELDOUT.relative_to(PROJECT_ROOT)})",
-        "",
-        table(("label", "kind", "support", "predicted", "TP", "precision", "recall", "F1"), body),
-        "",
-        table(("summary", "value"), [
-            ("macro-F1, 17 flags", f"{macro_flags:.3f}"),
-            ("macro-F1, all 22 labels", f"{macro_all:.3f}"),
-            ("macro-F1, 5 strengths", f"{statistics.mean(f1s[lab] for lab in STRENGTHS):.3f}"),
-            ("entries with no gold label that raise no flag", _pct(clean, len(none_rows))),
-            ("exact label-set match", _pct(exact, len(data))),
-        ]),
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            f"## Held-out team set ({len(data)} entries, {HELDOUT.relative_to(PROJECT_ROOT)})",
+            "",
+            table(("label", "kind", "support", "predicted", "TP", "precision", "recall", "F1"), body),
+            "",
+            table(
+                ("summary", "value"),
+                [
+                    ("macro-F1, 17 flags", f"{macro_flags:.3f}"),
+                    ("macro-F1, all 22 labels", f"{macro_all:.3f}"),
+                    ("macro-F1, 5 strengths", f"{statistics.mean(f1s[lab] for lab in STRENGTHS):.3f}"),
+                    ("entries with no gold label that raise no flag", _pct(clean, len(none_rows))),
+                    ("exact label-set match", _pct(exact, len(data))),
+                ],
+            ),
+        ]
+    )
     return text, data
 
 
@@ -179,12 +199,21 @@ def eval_mentalmanip(clf: RedFlagClassifier, folder: Path, limit: int | None, se
     raised = [bool(flags_of(a) & MANIP_FLAGS) for a in preds]
     tp = sum(g and p for g, p in zip(gold, raised, strict=True))
     p, r, f1 = prf(tp, sum(raised), sum(gold))
-    binary = table(("slice", "n", "raised a manipulation flag", "precision", "recall", "F1"), [
-        ("all dialogues", len(rows), _pct(sum(raised), len(rows)), _f(p), _f(r), _f(f1)),
-        ("Manipulative = 1", sum(gold), _pct(tp, sum(gold)), "", "", ""),
-        ("Manipulative = 0", len(rows) - sum(gold),
-         _pct(sum(p_ and not g for g, p_ in zip(gold, raised, strict=True)), len(rows) - sum(gold)), "", "", ""),
-    ])  # fmt: skip
+    binary = table(
+        ("slice", "n", "raised a manipulation flag", "precision", "recall", "F1"),
+        [
+            ("all dialogues", len(rows), _pct(sum(raised), len(rows)), _f(p), _f(r), _f(f1)),
+            ("Manipulative = 1", sum(gold), _pct(tp, sum(gold)), "", "", ""),
+            (
+                "Manipulative = 0",
+                len(rows) - sum(gold),
+                _pct(sum(p_ and not g for g, p_ in zip(gold, raised, strict=True)), len(rows) - sum(gold)),
+                "",
+                "",
+                "",
+            ),
+        ],
+    )
     body = []
     for name, labs, col, values in MANIP_MAP:
         carries = [bool(split_list(row[col]) & set(values)) for row in rows]
@@ -196,21 +225,34 @@ def eval_mentalmanip(clf: RedFlagClassifier, folder: Path, limit: int | None, se
         body.append((name, src, sum(carries), sum(hit), tp_, _f(p_), _f(r_), _pct(on_clean, len(rows) - sum(gold))))
     flag_counts = Counter(lab for a in preds for lab in flags_of(a))
     top = ", ".join(f"{lab} {k}" for lab, k in flag_counts.most_common(10))
-    return "\n".join([
-        f"## mentalmanip (mentalmanip_con.csv, {len(rows)} dialogues{'' if limit is None else f', seeded sample of {limit}'})",
-        "",
-        "Binary: manipulative = any of " + ", ".join(sorted(MANIP_FLAGS)) + " raised.",
-        "",
-        binary,
-        "",
-        "Per label (README mapping; recall = share of dialogues with the technique where the label is "
-        "raised; precision = share of dialogues raising the label that carry a mapped technique):",
-        "",
-        table(("label", "gold from", "dialogues with technique", "label raised", "both", "precision", "recall",
-               "raised on Manipulative = 0"), body),  # fmt: skip
-        "",
-        f"Most raised flags: {top}.",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"## mentalmanip (mentalmanip_con.csv, {len(rows)} dialogues{_sampled(limit)})",
+            "",
+            "Binary: manipulative = any of " + ", ".join(sorted(MANIP_FLAGS)) + " raised.",
+            "",
+            binary,
+            "",
+            "Per label (README mapping; recall = share of dialogues with the technique where the label is "
+            "raised; precision = share of dialogues raising the label that carry a mapped technique):",
+            "",
+            table(
+                (
+                    "label",
+                    "gold from",
+                    "dialogues with technique",
+                    "label raised",
+                    "both",
+                    "precision",
+                    "recall",
+                    "raised on Manipulative = 0",
+                ),
+                body,
+            ),
+            "",
+            f"Most raised flags: {top}.",
+        ]
+    )
 
 
 def eval_dreaddit(clf: RedFlagClassifier, folder: Path, limit: int | None, seed: int) -> str:
@@ -220,8 +262,11 @@ def eval_dreaddit(clf: RedFlagClassifier, folder: Path, limit: int | None, seed:
     hit = [("abuse_risk" in flags_of(a)) or a.safety == "abuse" for a in preds]
     tp = sum(g and h for g, h in zip(gold, hit, strict=True))
     p, r, f1 = prf(tp, sum(hit), sum(gold))
-    distract = [(row, a) for row, a in zip(rows, preds, strict=True)
-                if row["label"].strip() == "1" and row["subreddit"].strip() not in RELATIONSHIP_SUBS]  # fmt: skip
+    distract = [
+        (row, a)
+        for row, a in zip(rows, preds, strict=True)
+        if row["label"].strip() == "1" and row["subreddit"].strip() not in RELATIONSHIP_SUBS
+    ]
     any_flag = sum(bool(a.flags) for _, a in distract)
     manip_flag = sum(bool(flags_of(a) & MANIP_FLAGS) for _, a in distract)
     distract_counts = Counter(lab for _, a in distract for lab in flags_of(a))
@@ -230,26 +275,36 @@ def eval_dreaddit(clf: RedFlagClassifier, folder: Path, limit: int | None, seed:
         by_sub[row["subreddit"].strip()].append(h)
     sub_rows = [(s, len(v), _pct(sum(v), len(v))) for s, v in sorted(by_sub.items(), key=lambda kv: -len(kv[1]))]
     top = ", ".join(f"{lab} {k}" for lab, k in distract_counts.most_common(8)) or "none"
-    return "\n".join([
-        f"## dreaddit (dreaddit-test.csv, {len(rows)} posts{'' if limit is None else f', seeded sample of {limit}'})",
-        "",
-        table(("metric", "value"), [
-            ("abuse_risk positives (domesticviolence + survivorsofabuse)", sum(gold)),
-            ("abuse_risk raised (flag or safety = abuse)", sum(hit)),
-            ("abuse_risk precision", _f(p)),
-            ("abuse_risk recall", _f(r)),
-            ("abuse_risk F1", _f(f1)),
-            ("stress = 1, non-relationship subreddits: raise ANY flag (lower is better)", _pct(any_flag, len(distract))),
-            ("stress = 1, non-relationship subreddits: raise a relationship red flag (the 10 above)",
-             _pct(manip_flag, len(distract))),
-        ]),
-        "",
-        f"Flags raised on those distractor posts: {top}.",
-        "",
-        "abuse_risk raised, by subreddit:",
-        "",
-        table(("subreddit", "posts", "abuse_risk raised"), sub_rows),
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"## dreaddit (dreaddit-test.csv, {len(rows)} posts{_sampled(limit)})",
+            "",
+            table(
+                ("metric", "value"),
+                [
+                    ("abuse_risk positives (domesticviolence + survivorsofabuse)", sum(gold)),
+                    ("abuse_risk raised (flag or safety = abuse)", sum(hit)),
+                    ("abuse_risk precision", _f(p)),
+                    ("abuse_risk recall", _f(r)),
+                    ("abuse_risk F1", _f(f1)),
+                    (
+                        "stress = 1, non-relationship subreddits: raise ANY flag (lower is better)",
+                        _pct(any_flag, len(distract)),
+                    ),
+                    (
+                        "stress = 1, non-relationship subreddits: raise a relationship red flag (the 10 above)",
+                        _pct(manip_flag, len(distract)),
+                    ),
+                ],
+            ),
+            "",
+            f"Flags raised on those distractor posts: {top}.",
+            "",
+            "abuse_risk raised, by subreddit:",
+            "",
+            table(("subreddit", "posts", "abuse_risk raised"), sub_rows),
+        ]
+    )
 
 
 def load_cssrs(folder: Path) -> list[tuple[str, list[str]]]:
@@ -282,23 +337,33 @@ def eval_cssrs(clf: RedFlagClassifier, folder: Path, limit: int | None, seed: in
 
     def row(name: str, labels: tuple[str, ...], expect: str) -> tuple[str, ...]:
         us = [u for lab in labels for u in by_label.get(lab, [])]
-        return (name, str(len(us)), expect, _pct(sum(crisis[u] for u in us), len(us)),
-                _pct(sum(self_harm[u] for u in us), len(us)))  # fmt: skip
+        return (
+            name,
+            str(len(us)),
+            expect,
+            _pct(sum(crisis[u] for u in us), len(us)),
+            _pct(sum(self_harm[u] for u in us), len(us)),
+        )
 
-    return "\n".join([
-        f"## reddit_cssrs_500 ({len(users)} users, {len(flat)} posts{'' if limit is None else f', seeded sample of {limit} users'})",
-        "",
-        "A user reaches crisis if any post's analysis has safety = crisis.",
-        "",
-        table(("users", "n", "expected", "reach crisis", "any post raises self_harm_risk"), [
-            row("Behavior + Attempt", ("Behavior", "Attempt"), "crisis (high risk)"),
-            row("  Attempt", ("Attempt",), "crisis"),
-            row("  Behavior", ("Behavior",), "crisis"),
-            row("Ideation", ("Ideation",), "crisis"),
-            row("Indicator", ("Indicator",), "distress, not stated suicidality"),
-            row("Supportive (false alarms)", ("Supportive",), "no crisis"),
-        ]),
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"## reddit_cssrs_500 ({len(users)} users, {len(flat)} posts{_sampled(limit, ' users')})",
+            "",
+            "A user reaches crisis if any post's analysis has safety = crisis.",
+            "",
+            table(
+                ("users", "n", "expected", "reach crisis", "any post raises self_harm_risk"),
+                [
+                    row("Behavior + Attempt", ("Behavior", "Attempt"), "crisis (high risk)"),
+                    row("  Attempt", ("Attempt",), "crisis"),
+                    row("  Behavior", ("Behavior",), "crisis"),
+                    row("Ideation", ("Ideation",), "crisis"),
+                    row("Indicator", ("Indicator",), "distress, not stated suicidality"),
+                    row("Supportive (false alarms)", ("Supportive",), "no crisis"),
+                ],
+            ),
+        ]
+    )
 
 
 def eval_speed(clf: RedFlagClassifier, data: list[tuple[str, list[str]]]) -> str:
@@ -313,26 +378,40 @@ def eval_speed(clf: RedFlagClassifier, data: list[tuple[str, list[str]]]) -> str
 
     runs = [timed(lambda: clf.classify_many(batch)) for _ in range(3)]
     rate = len(batch) / statistics.median(runs)
-    singles = [1000 * timed(lambda t=t: clf.classify(t)) for t in texts[:50]]
+    singles = [1000 * timed(functools.partial(clf.classify, t)) for t in texts[:50]]
     singles.sort()
     p95 = singles[min(len(singles) - 1, int(round(0.95 * (len(singles) - 1))))]
-    return "\n".join([
-        "## Speed",
-        "",
-        table(("measure", "value"), [
-            (f"classify_many, {len(batch)} held-out entries (median of 3)",
-             f"{rate:.1f} entries/s ({statistics.median(runs):.2f} s)"),
-            (f"classify, one entry ({len(singles)} calls)",
-             f"p50 {statistics.median(singles):.1f} ms, p95 {p95:.1f} ms"),
-        ]),
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "## Speed",
+            "",
+            table(
+                ("measure", "value"),
+                [
+                    (
+                        f"classify_many, {len(batch)} held-out entries (median of 3)",
+                        f"{rate:.1f} entries/s ({statistics.median(runs):.2f} s)",
+                    ),
+                    (
+                        f"classify, one entry ({len(singles)} calls)",
+                        f"p50 {statistics.median(singles):.1f} ms, p95 {p95:.1f} ms",
+                    ),
+                ],
+            ),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").strip().splitlines()[0])
     ap.add_argument("folder", type=Path, help="the shared eval folder, e.g. ../shared/eval")
-    ap.add_argument("--limit", type=int, default=None, metavar="N",
-                    help="subsample mentalmanip, dreaddit and reddit_cssrs_500 to N rows/users each")  # fmt: skip
+    ap.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="subsample mentalmanip, dreaddit and reddit_cssrs_500 to N rows/users each",
+    )
     ap.add_argument("--seed", type=int, default=0, help="seed for --limit sampling (default 0)")
     args = ap.parse_args(argv)
     if not args.folder.is_dir():
@@ -346,8 +425,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(home=Path(tmp) / "home", cache=Settings().cache_dir)
         t0 = time.perf_counter()
         clf = Services(settings).classifier
-        log(f"classifier ready in {time.perf_counter() - t0:.1f} s"
-            f" ({'trained now' if clf.trained_now else 'cached head'} under {settings.cache_dir})")  # fmt: skip
+        log(
+            f"classifier ready in {time.perf_counter() - t0:.1f} s"
+            f" ({'trained now' if clf.trained_now else 'cached head'} under {settings.cache_dir})"
+        )
 
         sections: list[str] = []
         heldout, data = eval_heldout(clf)

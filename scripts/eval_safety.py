@@ -35,8 +35,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.safety import screen  # noqa: E402
 
-RELATIONSHIP_SAFE = ("intimacy", "relationships", "marriage", "relationship-dissolution", "family-conflict",
-                     "anger-management", "social-relationships")  # fmt: skip
+RELATIONSHIP_SAFE = (
+    "intimacy",
+    "relationships",
+    "marriage",
+    "relationship-dissolution",
+    "family-conflict",
+    "anger-management",
+    "social-relationships",
+)
 DANGER = ("domestic-violence", "self-harm")
 
 csv.field_size_limit(sys.maxsize)
@@ -101,17 +108,30 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("counsel_chat", f"{topic}", expect, "routed " + _pct(len(hit), len(ids))))
     for topic in ("self-harm",):
         ids = [q for q, (_, topics) in questions.items() if topic in topics]
-        rows.append(("counsel_chat", f"{topic} (crisis only)", "crisis",
-                     "crisis " + _pct(sum(level[q] == "crisis" for q in ids), len(ids))))  # fmt: skip
+        rows.append(
+            (
+                "counsel_chat",
+                f"{topic} (crisis only)",
+                "crisis",
+                "crisis " + _pct(sum(level[q] == "crisis" for q in ids), len(ids)),
+            )
+        )
     safe = [q for q, (_, topics) in questions.items() if topics & set(RELATIONSHIP_SAFE) and not topics & set(DANGER)]
     routed = [q for q in safe if level[q] != "none"]
     misses["counsel_chat relationship topics false route"] += [f"[{level[q]}] {questions[q][0]}" for q in routed]
-    rows.append(("counsel_chat", "relationship topics without danger", "none",
-                 "false route " + _pct(len(routed), len(safe))))  # fmt: skip
+    rows.append(
+        ("counsel_chat", "relationship topics without danger", "none", "false route " + _pct(len(routed), len(safe)))
+    )
     for topic in RELATIONSHIP_SAFE:
         ids = [q for q in safe if topic in questions[q][1]]
-        rows.append(("counsel_chat", f"  {topic}", "none",
-                     "false route " + _pct(sum(level[q] != "none" for q in ids), len(ids))))  # fmt: skip
+        rows.append(
+            (
+                "counsel_chat",
+                f"  {topic}",
+                "none",
+                "false route " + _pct(sum(level[q] != "none" for q in ids), len(ids)),
+            )
+        )
 
     # --- reddit_cssrs_500 ----------------------------------------------------------------------
     users = load_reddit(args.folder)
@@ -135,15 +155,27 @@ def main(argv: list[str] | None = None) -> int:
     share(("Supportive",), "none", "Supportive users", "reddit Supportive crisis", alarm=True)
     share(("Indicator",), "(distress, not stated suicidality)", "Indicator users", None)
     sup = by_label.get("Supportive", [])
-    rows.append(("reddit_cssrs_500", "Supportive users, any route", "none",
-                 "routed " + _pct(sum(lv != "none" for lv, _ in sup), len(sup))))  # fmt: skip
+    rows.append(
+        (
+            "reddit_cssrs_500",
+            "Supportive users, any route",
+            "none",
+            "routed " + _pct(sum(lv != "none" for lv, _ in sup), len(sup)),
+        )
+    )
 
     # --- latency -------------------------------------------------------------------------------
     lat = sorted(latencies)
     p50 = statistics.median(lat)
     p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
-    rows.append(("latency", f"screen() over {len(lat)} counsel_chat questions", "p50 < 10 ms",
-                 f"p50 {p50:.2f} ms, p95 {p95:.2f} ms"))  # fmt: skip
+    rows.append(
+        (
+            "latency",
+            f"screen() over {len(lat)} counsel_chat questions",
+            "p50 < 10 ms",
+            f"p50 {p50:.2f} ms, p95 {p95:.2f} ms",
+        )
+    )
 
     print("| dataset | slice | expected | result |")
     print("|---|---|---|---|")

@@ -94,8 +94,9 @@ def _analysis_md(analysis: Any, svc: Services) -> str:
     if analysis.flags:
         lines.append("### Patterns noticed")
         for f in analysis.flags:
-            lines.append(f"- **{tax.name.get(f.label, f.label)}** ({f.score:.2f}): {f.explanation} "
-                         f"Read: `{f.article_id}`")  # fmt: skip
+            lines.append(
+                f"- **{tax.name.get(f.label, f.label)}** ({f.score:.2f}): {f.explanation} Read: `{f.article_id}`"
+            )
     else:
         lines.append("No red-flag patterns noticed in this entry.")
     if analysis.strengths:
@@ -129,8 +130,11 @@ def build(svc: Services) -> Any:
             with gr.Row():
                 with gr.Column(scale=3):
                     chat = gr.Chatbot(label="Coach", buttons=["copy"], height=460, elem_id="coach-chat")
-                    question = gr.Textbox(label="Ask about your relationship", elem_id="coach-input",
-                                          placeholder="My partner goes silent whenever we argue...")  # fmt: skip
+                    question = gr.Textbox(
+                        label="Ask about your relationship",
+                        elem_id="coach-input",
+                        placeholder="My partner goes silent whenever we argue...",
+                    )
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="coach-ask")
                 with gr.Column(scale=2):
                     safety_panel = gr.HTML(visible=False, elem_id="safety-panel")
@@ -154,12 +158,22 @@ def build(svc: Services) -> Any:
                     ans = event.answer
                     if ans.safety != "none":
                         history[-1]["content"] = "Please see the resources beside this chat. " + ans.text
-                        yield (history, gr.update(value=_safety_html(ans.text, ans.safety), visible=True),
-                               "", gr.update(choices=["safety-planning", "crisis-resources"], value=None), "")  # fmt: skip
+                        yield (
+                            history,
+                            gr.update(value=_safety_html(ans.text, ans.safety), visible=True),
+                            "",
+                            gr.update(choices=["safety-planning", "crisis-resources"], value=None),
+                            "",
+                        )
                     else:
                         history[-1]["content"] = _link_citations(ans.text)
-                        yield (history, gr.update(visible=False), _sources_html(ans),
-                               gr.update(choices=[c.article_id for c in ans.citations], value=None), "")  # fmt: skip
+                        yield (
+                            history,
+                            gr.update(visible=False),
+                            _sources_html(ans),
+                            gr.update(choices=[c.article_id for c in ans.citations], value=None),
+                            "",
+                        )
 
             outs = [chat, safety_panel, sources, source_pick, question]
             ask_btn.click(ask, [question, chat], outs)
@@ -174,9 +188,13 @@ def build(svc: Services) -> Any:
         # ---- Journal ---------------------------------------------------------------------
         with gr.Tab("Journal", id="journal"):
             with gr.Row():
-                profile = gr.Dropdown(label="Profile", choices=svc.vaults.profiles() or ["me"],
-                                      value=(svc.vaults.profiles() or ["me"])[0], allow_custom_value=True,
-                                      elem_id="profile")  # fmt: skip
+                profile = gr.Dropdown(
+                    label="Profile",
+                    choices=svc.vaults.profiles() or ["me"],
+                    value=(svc.vaults.profiles() or ["me"])[0],
+                    allow_custom_value=True,
+                    elem_id="profile",
+                )
                 passphrase = gr.Textbox(label="Passphrase", type="password", elem_id="passphrase")
                 unlock_btn = gr.Button("Unlock / create", elem_id="unlock")
                 lock_btn = gr.Button("Lock now", elem_id="lock")
@@ -184,19 +202,21 @@ def build(svc: Services) -> Any:
             recovery = gr.Markdown(visible=False, elem_id="recovery-key")
             entry_text = gr.Textbox(label="Write an entry", lines=5, elem_id="entry-text")
             save_btn = gr.Button("Save and reflect", variant="primary", elem_id="save-entry")
-            highlighted = gr.HighlightedText(label="What was noticed", combine_adjacent=False,
-                                             elem_id="evidence")  # fmt: skip
+            highlighted = gr.HighlightedText(label="What was noticed", combine_adjacent=False, elem_id="evidence")
             analysis_md = gr.Markdown(elem_id="analysis")
             with gr.Row():
                 entries = gr.Dropdown(label="Your entries", choices=[], elem_id="entries")
                 delete_btn = gr.Button("Delete entry", elem_id="delete-entry")
             entry_view = gr.Markdown(elem_id="entry-view")
             with gr.Accordion("Shared space (both partners must agree)", open=False):
-                gr.Markdown("A shared space opens only when both partners have unlocked their own "
-                            "profile in this window and both tick their agreement. Only entries you "
-                            "share one by one appear there.")  # fmt: skip
-                partner_b = gr.Dropdown(label="Partner's profile", choices=svc.vaults.profiles(),
-                                        allow_custom_value=True)  # fmt: skip
+                gr.Markdown(
+                    "A shared space opens only when both partners have unlocked their own "
+                    "profile in this window and both tick their agreement. Only entries you "
+                    "share one by one appear there."
+                )
+                partner_b = gr.Dropdown(
+                    label="Partner's profile", choices=svc.vaults.profiles(), allow_custom_value=True
+                )
                 agree_a = gr.Checkbox(label="I agree to open a shared space")
                 agree_b = gr.Checkbox(label="My partner agrees to open a shared space")
                 space_btn = gr.Button("Open shared space")
@@ -219,37 +239,51 @@ def build(svc: Services) -> Any:
                     shown = gr.update(visible=False)
                     if name not in svc.vaults.profiles():
                         key = journal.init_profile(svc, name, pw)
-                        shown = gr.update(value=f"**Your recovery key (shown once, print it or keep it safe):** "
-                                                f"`{key}`", visible=True)  # fmt: skip
+                        shown = gr.update(
+                            value=f"**Your recovery key (shown once, print it or keep it safe):** `{key}`", visible=True
+                        )
                     state = {**state, name: journal.unlock(svc, name, pw)}
-                    return (state, f"Unlocked **{name}**.", shown, "",
-                            gr.update(choices=_choices(state, name), value=None),
-                            gr.update(choices=svc.vaults.profiles()))  # fmt: skip
+                    return (
+                        state,
+                        f"Unlocked **{name}**.",
+                        shown,
+                        "",
+                        gr.update(choices=_choices(state, name), value=None),
+                        gr.update(choices=svc.vaults.profiles()),
+                    )
                 except HearthError as exc:
                     return state, f"**{exc}**", gr.update(visible=False), "", gr.update(), gr.update()
 
-            unlock_btn.click(do_unlock, [profile, passphrase, unlocked],
-                             [unlocked, status, recovery, passphrase, entries, profile])  # fmt: skip
+            unlock_btn.click(
+                do_unlock, [profile, passphrase, unlocked], [unlocked, status, recovery, passphrase, entries, profile]
+            )
 
             def do_lock(state: dict) -> tuple:
                 for s in state.values():
                     s.lock()
                 return {}, "Locked.", gr.update(visible=False), gr.update(choices=[], value=None), "", [], ""
 
-            lock_btn.click(do_lock, unlocked, [unlocked, status, recovery, entries, entry_view, highlighted,
-                                                analysis_md])  # fmt: skip
+            lock_btn.click(
+                do_lock, unlocked, [unlocked, status, recovery, entries, entry_view, highlighted, analysis_md]
+            )
 
             def do_save(name: str, text: str, state: dict, progress: Any = gr.Progress()) -> tuple:
                 try:
                     progress(0.2, desc="Reading your entry on this device")
                     added = journal.add_entry(svc, _session(state, name), text)
-                    return ("", _highlight(text, added.analysis), _analysis_md(added.analysis, svc),
-                            gr.update(choices=_choices(state, name), value=None), "Saved, sealed.")  # fmt: skip
+                    return (
+                        "",
+                        _highlight(text, added.analysis),
+                        _analysis_md(added.analysis, svc),
+                        gr.update(choices=_choices(state, name), value=None),
+                        "Saved, sealed.",
+                    )
                 except HearthError as exc:
                     return text, [], "", gr.update(), f"**{exc}**"
 
-            save_btn.click(do_save, [profile, entry_text, unlocked],
-                           [entry_text, highlighted, analysis_md, entries, status])  # fmt: skip
+            save_btn.click(
+                do_save, [profile, entry_text, unlocked], [entry_text, highlighted, analysis_md, entries, status]
+            )
 
             def do_open(name: str, entry_id: str | None, state: dict) -> tuple:
                 if not entry_id:
@@ -313,10 +347,10 @@ def build(svc: Services) -> Any:
         # ---- Insights --------------------------------------------------------------------
         with gr.Tab("Insights", id="insights"):
             ins_btn = gr.Button("Show my insights", elem_id="insights-btn")
-            flags_plot = gr.BarPlot(x="week", y="count", color="label", title="Patterns per week",
-                                    elem_id="flags-plot")  # fmt: skip
-            strengths_plot = gr.BarPlot(x="week", y="count", color="label", title="Strengths per week",
-                                        elem_id="strengths-plot")  # fmt: skip
+            flags_plot = gr.BarPlot(x="week", y="count", color="label", title="Patterns per week", elem_id="flags-plot")
+            strengths_plot = gr.BarPlot(
+                x="week", y="count", color="label", title="Strengths per week", elem_id="strengths-plot"
+            )
             ins_md = gr.Markdown(elem_id="insights-md")
 
             def do_insights(name: str, state: dict) -> tuple:
@@ -352,8 +386,9 @@ def build(svc: Services) -> Any:
             deck_n = gr.State(0)
             card = gr.Markdown(f"**Question for two:** {practice.deck_card(0)}")
             next_card = gr.Button("Next question")
-            next_card.click(lambda n: (n + 1, f"**Question for two:** {practice.deck_card(n + 1)}"),
-                            deck_n, [deck_n, card])  # fmt: skip
+            next_card.click(
+                lambda n: (n + 1, f"**Question for two:** {practice.deck_card(n + 1)}"), deck_n, [deck_n, card]
+            )
 
         # ---- Library ---------------------------------------------------------------------
         with gr.Tab("Library", id="library"):
@@ -377,7 +412,11 @@ def build(svc: Services) -> Any:
 
         # ---- Privacy ---------------------------------------------------------------------
         with gr.Tab("Privacy", id="privacy"):
-            where = "memory only (session mode: nothing is written to disk)" if settings.session_mode else str(settings.home)
+            where = (
+                "memory only (session mode: nothing is written to disk)"
+                if settings.session_mode
+                else str(settings.home)
+            )
             gr.Markdown(
                 f"**Your data lives in:** `{where}`\n\n"
                 "Journal entries, titles, tags, classifier results and embeddings are sealed with "
@@ -386,12 +425,13 @@ def build(svc: Services) -> Any:
                 f"**This app listens on:** `http://{settings.host}:{settings.port}`"
             )
             egress = gr.Markdown(elem_id="egress-count")
-            gr.Timer(2).tick(lambda: f"**Refused outbound connections since start:** {offline.attempts()}",
-                             None, egress)  # fmt: skip
+            gr.Timer(2).tick(
+                lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress
+            )
             demo.load(lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress)
             export_btn = gr.Button("Export an encrypted backup", elem_id="export")
             export_file = gr.File(label="Backup", elem_id="backup-file")
-            confirm = gr.Textbox(label='Type DELETE to destroy every journal on this machine', elem_id="confirm")
+            confirm = gr.Textbox(label="Type DELETE to destroy every journal on this machine", elem_id="confirm")
             wipe_btn = gr.Button("Delete everything", variant="stop", elem_id="wipe")
             privacy_status = gr.Markdown(elem_id="privacy-status")
 
@@ -438,8 +478,11 @@ class _NoStore:
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
-                headers += [(b"cache-control", b"no-store"), (b"referrer-policy", b"no-referrer"),
-                            (b"x-content-type-options", b"nosniff")]  # fmt: skip
+                headers += [
+                    (b"cache-control", b"no-store"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-content-type-options", b"nosniff"),
+                ]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -34,7 +34,25 @@ from assistant.safety import screen, sentences
 
 log = logging.getLogger(__name__)
 
-FLAGS = ["criticism", "contempt", "defensiveness", "stonewalling", "escalation", "avoidance", "codependency", "enmeshment", "abandonment_fear", "boundary_guilt", "burnout", "isolation", "controlling", "gaslighting", "trust_breach", "abuse_risk", "self_harm_risk"]
+FLAGS = [
+    "criticism",
+    "contempt",
+    "defensiveness",
+    "stonewalling",
+    "escalation",
+    "avoidance",
+    "codependency",
+    "enmeshment",
+    "abandonment_fear",
+    "boundary_guilt",
+    "burnout",
+    "isolation",
+    "controlling",
+    "gaslighting",
+    "trust_breach",
+    "abuse_risk",
+    "self_harm_risk",
+]
 STRENGTHS = ["appreciation", "repair", "vulnerability", "quality_time", "healthy_boundary"]
 LABELS = FLAGS + STRENGTHS
 SAFETY_LABELS = {"abuse_risk": "abuse", "self_harm_risk": "crisis"}
@@ -50,8 +68,13 @@ class Finding:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"label": self.label, "score": round(self.score, 3), "evidence": self.evidence,
-                "explanation": self.explanation, "article_id": self.article_id}  # fmt: skip
+        return {
+            "label": self.label,
+            "score": round(self.score, 3),
+            "evidence": self.evidence,
+            "explanation": self.explanation,
+            "article_id": self.article_id,
+        }
 
 
 @dataclass
@@ -61,17 +84,28 @@ class Analysis:
     safety: str = "none"
 
     def as_json(self) -> dict[str, Any]:
-        return {"flags": [f.as_json() for f in self.flags],
-                "strengths": [s.as_json() for s in self.strengths], "safety": self.safety}  # fmt: skip
+        return {
+            "flags": [f.as_json() for f in self.flags],
+            "strengths": [s.as_json() for s in self.strengths],
+            "safety": self.safety,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Analysis:
         def finding(d: dict[str, Any]) -> Finding:
-            return Finding(d["label"], float(d["score"]), list(d.get("evidence", [])),
-                           d.get("explanation", ""), d.get("article_id", ""))  # fmt: skip
+            return Finding(
+                d["label"],
+                float(d["score"]),
+                list(d.get("evidence", [])),
+                d.get("explanation", ""),
+                d.get("article_id", ""),
+            )
 
-        return cls([finding(d) for d in data.get("flags", [])],
-                   [finding(d) for d in data.get("strengths", [])], data.get("safety", "none"))  # fmt: skip
+        return cls(
+            [finding(d) for d in data.get("flags", [])],
+            [finding(d) for d in data.get("strengths", [])],
+            data.get("safety", "none"),
+        )
 
 
 @dataclass(frozen=True)
@@ -268,7 +302,9 @@ class RedFlagClassifier:
                 findings[label] = self._finding(label, max(0.9, prev.score if prev else 0.0), evidence)
         control = [c for c in verdict.cues if c.category == "control"]
         if control and "controlling" not in findings:
-            findings["controlling"] = self._finding("controlling", 0.8, sorted({ss[c.sentence] for c in control}, key=ss.index))
+            findings["controlling"] = self._finding(
+                "controlling", 0.8, sorted({ss[c.sentence] for c in control}, key=ss.index)
+            )
         safety = verdict.level
         if safety == "none" and "self_harm_risk" in findings:
             safety = "crisis"
@@ -279,5 +315,10 @@ class RedFlagClassifier:
         return Analysis(flags, strengths, safety)
 
     def _finding(self, label: str, score: float, evidence: list[str]) -> Finding:
-        return Finding(label, min(1.0, score), evidence, self.taxonomy.explanation.get(label, ""),
-                       self.taxonomy.article.get(label, ""))  # fmt: skip
+        return Finding(
+            label,
+            min(1.0, score),
+            evidence,
+            self.taxonomy.explanation.get(label, ""),
+            self.taxonomy.article.get(label, ""),
+        )

@@ -31,10 +31,13 @@ def compute(entries: list[Entry], taxonomy: Taxonomy, resources: Resources, regi
             weeks[wk][f.label] += 1
             totals[f.label] += 1
         safety_levels[a.safety] += 1
-    rows = [{"week": wk, "label": lab, "kind": "strength" if lab in STRENGTHS else "flag", "count": n}
-            for wk in sorted(weeks) for lab, n in sorted(weeks[wk].items())]  # fmt: skip
+    rows = [
+        {"week": wk, "label": lab, "kind": "strength" if lab in STRENGTHS else "flag", "count": n}
+        for wk in sorted(weeks)
+        for lab, n in sorted(weeks[wk].items())
+    ]
     top_flags = [lab for lab, _ in totals.most_common() if lab in FLAGS][:3]
-    reading = []
+    reading: list[dict[str, str]] = []
     for lab in top_flags:
         art = taxonomy.article.get(lab)
         if art and art not in [r["article_id"] for r in reading]:
@@ -45,13 +48,21 @@ def compute(entries: list[Entry], taxonomy: Taxonomy, resources: Resources, regi
         kinds += ("emergency", "crisis", "directory")
     if totals["abuse_risk"]:
         kinds += ("emergency", "abuse")
-    res = [{"name": r.name, "contact": r.contact, "how": r.how, "region": r.region}
-           for r in resources.pick(tuple(dict.fromkeys(kinds)), region)] if show_resources else []  # fmt: skip
+    res = (
+        [
+            {"name": r.name, "contact": r.contact, "how": r.how, "region": r.region}
+            for r in resources.pick(tuple(dict.fromkeys(kinds)), region)
+        ]
+        if show_resources
+        else []
+    )
     return {
         "entries": len(entries),
         "weeks": rows,
-        "totals": {"flags": {k: v for k, v in totals.items() if k in FLAGS},
-                   "strengths": {k: v for k, v in totals.items() if k in STRENGTHS}},  # fmt: skip
+        "totals": {
+            "flags": {k: v for k, v in totals.items() if k in FLAGS},
+            "strengths": {k: v for k, v in totals.items() if k in STRENGTHS},
+        },
         "read_next": reading,
         "resources": res,
         "safety": dict(safety_levels),

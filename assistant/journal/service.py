@@ -51,8 +51,7 @@ def add_entry(svc: Services, session: VaultSession, text: str) -> Added:
 def list_entries(svc: Services, session: VaultSession) -> list[Entry]:
     listing = svc.vaults.list(session)
     if listing.damaged:
-        print(f"hearth: warning: {len(listing.damaged)} damaged or tampered entries were skipped",
-              file=sys.stderr)  # fmt: skip
+        print(f"hearth: warning: {len(listing.damaged)} damaged or tampered entries were skipped", file=sys.stderr)
     return listing.entries
 
 

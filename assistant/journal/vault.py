@@ -19,6 +19,7 @@ memory and are dropped on lock or after the idle timeout.
 from __future__ import annotations
 
 import base64
+import builtins
 import functools
 import json
 import os
@@ -444,7 +445,7 @@ class VaultStore:
         return space_id
 
     @_serialised
-    def spaces(self, session: VaultSession) -> list[str]:
+    def spaces(self, session: VaultSession) -> builtins.list[str]:
         return [r[0] for r in self.conn.execute(
             "SELECT space_id FROM space_keys WHERE profile_id=?", (session.profile_id,))]  # fmt: skip
 
@@ -469,7 +470,7 @@ class VaultStore:
         return shared_id
 
     @_serialised
-    def space_entries(self, session: VaultSession, space_id: str) -> list[dict[str, str]]:
+    def space_entries(self, session: VaultSession, space_id: str) -> builtins.list[dict[str, str]]:
         skey = self._space_key(session, space_id)
         out = []
         for sid, created, blob in self.conn.execute(

@@ -15,7 +15,36 @@ from pathlib import Path
 
 import yaml
 
-REQUIRED_TOPICS = ["vulnerability", "active-listening", "quality-time", "appreciation", "conflict", "boundaries", "therapy", "rituals", "digital-life", "trust-repair", "attachment", "codependency", "enmeshment", "burnout", "four-horsemen", "repair-attempts", "emotional-distance", "apology", "friendship", "family", "cultural-differences", "long-distance", "desire", "jealousy", "loneliness", "breakup", "safety", "crisis"]
+REQUIRED_TOPICS = [
+    "vulnerability",
+    "active-listening",
+    "quality-time",
+    "appreciation",
+    "conflict",
+    "boundaries",
+    "therapy",
+    "rituals",
+    "digital-life",
+    "trust-repair",
+    "attachment",
+    "codependency",
+    "enmeshment",
+    "burnout",
+    "four-horsemen",
+    "repair-attempts",
+    "emotional-distance",
+    "apology",
+    "friendship",
+    "family",
+    "cultural-differences",
+    "long-distance",
+    "desire",
+    "jealousy",
+    "loneliness",
+    "breakup",
+    "safety",
+    "crisis",
+]
 REQUIRED_SECTIONS = ("Try this", "Ask each other")
 MIN_WORDS, MAX_WORDS = 300, 900
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -83,8 +83,13 @@ class KnowledgeIndex:
             embedding_function=None,
             # A few hundred sections: a wide HNSW search is exact in practice, so every install
             # returns the same neighbours for the same question.
-            metadata={"fingerprint": self.fingerprint, "hnsw:space": "cosine", "hnsw:construction_ef": 400,
-                      "hnsw:search_ef": 400, "hnsw:M": 32},
+            metadata={
+                "fingerprint": self.fingerprint,
+                "hnsw:space": "cosine",
+                "hnsw:construction_ef": 400,
+                "hnsw:search_ef": 400,
+                "hnsw:M": 32,
+            },
         )
         vecs = self.embedder.embed([c.text for c in self.chunks])
         coll.add(
