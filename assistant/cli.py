@@ -277,20 +277,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"hearth {__version__}")
     p.add_argument("--model", help="chat model name or GGUF file in models/ (see `hearth models list`)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    # `--model` works before or after the subcommand; SUPPRESS keeps an absent one from
+    # overwriting the top-level value.
+    model_opt = argparse.ArgumentParser(add_help=False)
+    model_opt.add_argument("--model", default=argparse.SUPPRESS, help="chat model (see `hearth models list`)")
 
-    ui = sub.add_parser("ui", help="start the web app on http://127.0.0.1:7860")
+    ui = sub.add_parser("ui", parents=[model_opt], help="start the web app on http://127.0.0.1:7860")
     ui.add_argument("--port", type=int)
     ui.add_argument("--host")
     ui.add_argument("--session", action="store_true", help="therapist session mode: nothing written to disk")
     ui.set_defaults(func=cmd_ui)
 
-    m = sub.add_parser("models", help="list or install chat models")
+    m = sub.add_parser("models", parents=[model_opt], help="list or install chat models")
     m.add_argument("action", choices=["list", "install"])
     m.add_argument("--json", action="store_true")
     m.add_argument("--force", action="store_true", help="reinstall even if present")
     m.set_defaults(func=cmd_models)
 
-    a = sub.add_parser("ask", help="ask the coach a question")
+    a = sub.add_parser("ask", parents=[model_opt], help="ask the coach a question")
     a.add_argument("question", nargs="*")
     a.add_argument("--json", action="store_true")
     a.add_argument("--jsonl", action="store_true", help='read {"id","question"} lines on stdin')
@@ -318,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--yes", action="store_true", help="confirm delete-all")
     j.set_defaults(func=cmd_journal)
 
-    pc = sub.add_parser("privacy-check", help="run a scripted session with the egress guard on")
+    pc = sub.add_parser("privacy-check", parents=[model_opt], help="run a scripted session with the egress guard on")
     pc.add_argument("--no-ui", action="store_true", help="skip the web-app part")
     pc.set_defaults(func=cmd_privacy_check)
 

@@ -144,6 +144,8 @@ class Coach:
             answer.safety = verdict.level
             answer.text = respond(question, verdict, self.resources, self.region)
             answer.grounded_fraction = 1.0
+            answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
+            answer.timings["first_text_ms"] = answer.timings["total_ms"]
             yield Event(answer.text)
             yield Event(answer=answer)
             return

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import threading
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -35,6 +36,9 @@ KDF_MIN_ITERATIONS = 3
 KDF_MAX_MEMORY_KIB = 4 * 1024 * 1024
 KDF_MAX_ITERATIONS = 64
 KDF_LANES = 4
+# One Argon2id derivation at a time per process: two concurrent derive() calls from different
+# threads were seen to hang forever with cryptography 50.0.2, and each one takes 64 MiB anyway.
+_KDF_LOCK = threading.Lock()
 NONCE_LEN = 12
 KEY_LEN = 32
 
@@ -59,7 +63,8 @@ def derive_kek(passphrase: str, salt: bytes, memory_kib: int, iterations: int, l
         kdf = Argon2id(salt=salt, length=KEY_LEN, iterations=iterations, lanes=lanes, memory_cost=memory_kib)
     except (TypeError, ValueError) as exc:  # e.g. a salt shorter than 8 bytes: a damaged header
         raise VaultError("refusing to open: the vault's key-derivation salt is damaged") from exc
-    return kdf.derive(passphrase.encode("utf-8"))
+    with _KDF_LOCK:
+        return kdf.derive(passphrase.encode("utf-8"))
 
 
 def new_recovery_key() -> str:

@@ -103,7 +103,7 @@ def test_negated_violence_is_not_abuse(classifier: RedFlagClassifier) -> None:
 
 def test_evidence_points_at_the_sentence(classifier: RedFlagClassifier) -> None:
     middle = "She gave me the silent treatment for two days."
-    text = f"We had friends over for dinner on Saturday and the food was good. {middle} Today I planted tomatoes in the garden."
+    text = f"We had friends over for dinner on Saturday and the food was good. {middle} Today I planted tomatoes."
     a = classifier.classify(text)
     found = {f.label: f for f in a.flags}
     assert "stonewalling" in found, a.as_json()
@@ -111,7 +111,9 @@ def test_evidence_points_at_the_sentence(classifier: RedFlagClassifier) -> None:
 
 
 def test_self_harm_entry_is_a_crisis(classifier: RedFlagClassifier) -> None:
-    a = classifier.classify("I can't keep doing this. I've been thinking about killing myself and I wrote a note last night.")
+    a = classifier.classify(
+        "I can't keep doing this. I've been thinking about killing myself and I wrote a note last night."
+    )
     assert a.safety == "crisis"
     assert "self_harm_risk" in _flags(a), a.as_json()
 

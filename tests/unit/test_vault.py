@@ -646,3 +646,40 @@ def test_in_memory_vault_for_session_mode(tmp_path: Path, monkeypatch: pytest.Mo
     assert st.profiles() == []
     st.close()
     assert list(tmp_path.iterdir()) == []  # nothing written anywhere
+
+
+# --- concurrency -------------------------------------------------------------------------------
+
+
+def test_concurrent_unlocks_from_threads_do_not_hang(tmp_path: Path) -> None:
+    """Two stores (e.g. two app workers) deriving keys at the same moment. Argon2id calls from
+    two threads at once used to hang for good; they must all finish."""
+    import threading
+
+    stores = [make_store(tmp_path / f"d{i}") for i in range(2)]
+    for st in stores:
+        st.create_profile("me", PASS)
+    for st in stores:
+        st.close()  # the sqlite connections are per thread below
+    results: list[object] = []
+
+    def work(i: int) -> None:
+        st = make_store(tmp_path / f"d{i}")
+        try:
+            for _ in range(3):
+                st.unlock("me", PASS).lock()
+            with pytest.raises(WrongPassphrase):
+                st.unlock("me", OTHER)
+            results.append(i)
+        except BaseException as exc:  # noqa: BLE001
+            results.append(exc)
+        finally:
+            st.close()
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "key derivation in two threads hung"
+    assert sorted(results, key=str) == [0, 1]
