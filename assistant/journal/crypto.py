@@ -37,7 +37,7 @@ KDF_MAX_MEMORY_KIB = 4 * 1024 * 1024
 KDF_MAX_ITERATIONS = 64
 KDF_LANES = 4
 # One Argon2id derivation at a time per process: two concurrent derive() calls from different
-# threads were seen to hang forever with cryptography 50.0.2, and each one takes 64 MiB anyway.
+# threads were seen to hang forever with cryptography 50.0.2, and each takes >= 64 MiB anyway.
 _KDF_LOCK = threading.Lock()
 NONCE_LEN = 12
 KEY_LEN = 32

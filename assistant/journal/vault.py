@@ -561,9 +561,10 @@ class VaultStore:
             target_manifest, tver = self._read_manifest(session)
             count = 0
             for entry in opened:
-                if entry.id not in target_manifest and self.conn.execute(
-                    "SELECT 1 FROM entries WHERE id=?", (entry.id,)
-                ).fetchone():
+                if (
+                    entry.id not in target_manifest
+                    and self.conn.execute("SELECT 1 FROM entries WHERE id=?", (entry.id,)).fetchone()
+                ):
                     # the id belongs to another profile of this vault (a backup restored as a
                     # second profile): a stable new id, so a second import still adds nothing
                     entry.id = uuid.uuid5(uuid.NAMESPACE_URL, f"hearth:{session.profile_id}:{entry.id}").hex

@@ -38,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     log = open(home.parent / "ui.log", "w")  # noqa: SIM115
     proc = subprocess.Popen([HEARTH, "ui", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 240
+    deadline = time.time() + 600
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"hearth ui exited: {(home.parent / 'ui.log').read_text()[-2000:]}")
@@ -49,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
             time.sleep(1)
     else:
         proc.kill()
-        raise RuntimeError("hearth ui did not come up in 240 s")
+        raise RuntimeError("hearth ui did not come up in 600 s")
     yield url, home
     proc.terminate()
     try:

@@ -10,15 +10,17 @@ It prints "READY" once unlocked, then one line per operation *after* it returned
     ACK <backup number> <count>    (import of the n-th backup, 1-based)
 Only assistant.journal.vault is imported (no torch, no embedder): startup stays fast.
 
-The import worker memoises crypto.derive_kek on its exact arguments and warms it before READY
-(the same keys Argon2id gives; the vault code is unchanged), so the kill window lands in the
-imports themselves rather than in key derivation.
+The import and rekey workers memoise crypto.derive_kek on its exact arguments and warm it
+before READY (the same keys Argon2id gives; the rekey worker draws the next salts early), so
+that the kill window lands in the writes rather than only in key derivation. The vault code
+itself runs unchanged.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import random
 import sys
 from pathlib import Path
@@ -26,6 +28,7 @@ from pathlib import Path
 from assistant.journal import crypto
 from assistant.journal.vault import BACKUP_MAGIC, VaultStore
 
+PREPARED = 2  # rekeys whose key derivation happens before READY
 WORDS = ["we", "talked", "about", "the", "weekend", "ünïcödé", "💬", "—", "and", "I", "felt", "heard"]
 
 
@@ -53,6 +56,16 @@ def main(argv: list[str]) -> None:
     elif mode == "rekey":
         profile, pprefix, current = argv[2], argv[3], int(argv[4])
         session = store.unlock(profile, f"{pprefix}{current}")
+        # The first PREPARED rekeys get their (random) salts drawn and their keys derived now,
+        # so that they run right after READY and the kills land in their writes; later ones
+        # derive as usual.
+        cached = functools.lru_cache(maxsize=None)(crypto.derive_kek)
+        crypto.derive_kek = lambda p, s, m, t, n: cached(p, bytes(s), m, t, n)  # type: ignore[assignment]
+        salts = [os.urandom(16) for _ in range(PREPARED)]
+        for k, salt in enumerate(salts, current + 1):
+            crypto.derive_kek(f"{pprefix}{k}", salt, store.memory_kib, store.iterations, crypto.KDF_LANES)
+        real_urandom = os.urandom
+        os.urandom = lambda n: salts.pop(0) if n == 16 and salts else real_urandom(n)  # type: ignore[assignment]
         say("READY")
         for k in range(current + 1, current + 1000):
             store.change_passphrase(session, f"{pprefix}{k}")
@@ -60,7 +73,7 @@ def main(argv: list[str]) -> None:
     elif mode == "import":
         profile, passphrase, backups = argv[2], argv[3], [Path(b) for b in argv[4:]]
         cached = functools.lru_cache(maxsize=None)(crypto.derive_kek)
-        crypto.derive_kek = lambda p, s, m, t, l: cached(p, bytes(s), m, t, l)  # type: ignore[assignment]
+        crypto.derive_kek = lambda p, s, m, t, n: cached(p, bytes(s), m, t, n)  # type: ignore[assignment]
         store.unlock(profile, passphrase).lock()  # warms the target profile's key
         import base64
 

@@ -44,7 +44,9 @@ def run_and_kill(args: list[str], delay: float) -> tuple[list[str], int]:
     """Start the worker, wait for READY, let it run `delay` seconds, SIGKILL it. Returns the
     complete output lines (a line cut by the kill is dropped) and the exit code."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.Popen([sys.executable, str(WORKER), *args], stdout=subprocess.PIPE,
+    # bufsize=0: readline() below must not read ahead past READY (communicate() would not see
+    # what a buffered reader had already taken from the pipe)
+    proc = subprocess.Popen([sys.executable, str(WORKER), *args], stdout=subprocess.PIPE, bufsize=0,
                             stderr=subprocess.PIPE, env=env, cwd=str(PROJECT_ROOT))  # fmt: skip
     try:
         assert proc.stdout is not None
@@ -192,7 +194,7 @@ def test_kill_during_rekey(tmp_path: Path, fast_kdf, kills_per_lane: int) -> Non
 @pytest.mark.parametrize("kills_per_lane", [40])
 def test_kill_during_import(tmp_path: Path, fast_kdf, kills_per_lane: int) -> None:  # type: ignore[no-untyped-def]
     t0 = time.monotonic()
-    n_backups, per_backup = 40, 10
+    n_backups, per_backup = 80, 10
 
     def lane(n: int) -> dict[str, int]:
         rng = random.Random(3000 + n)

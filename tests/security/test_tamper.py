@@ -115,12 +115,10 @@ def test_profile_header_sweep(vault) -> None:  # type: ignore[no-untyped-def]
                                                           crypto.KDF_MAX_ITERATIONS)]  # fmt: skip
     cases += [("kdf_lanes", v) for v in int_variants(orig["kdf_lanes"], 1, 16) + [1]]
     assert len(cases) >= 16 + 60 + 20
-    derivations = 0
     for col, value in cases:
         execute(path, f"UPDATE profiles SET {col}=? WHERE id=?", value, pid)
         refused(lambda: store.unlock("a", PASS), f"{col}={value!r:.60}")
         execute(path, f"UPDATE profiles SET {col}=? WHERE id=?", orig[col], pid)
-        derivations += 1
     # restored exactly; the untouched header opens and the other profile was never affected
     assert row(path, f"SELECT {', '.join(PROFILE_COLUMNS)} FROM profiles WHERE id=?", pid) == tuple(orig.values())
     s = store.unlock("a", PASS)
@@ -148,7 +146,9 @@ def test_recovery_header_sweep(vault) -> None:  # type: ignore[no-untyped-def]
     store, path = vault.store, vault.path
     rng = random.Random(0xBEEF)
     pid = vault.sa.profile_id
-    rsalt, rwrapped = (bytes(x) for x in row(path, "SELECT recovery_salt, recovery_wrapped FROM profiles WHERE id=?", pid))
+    rsalt, rwrapped = (
+        bytes(x) for x in row(path, "SELECT recovery_salt, recovery_wrapped FROM profiles WHERE id=?", pid)
+    )
     for col, orig in (("recovery_salt", rsalt), ("recovery_wrapped", rwrapped)):
         for value in flip_each_byte(orig, rng) + [orig[:-1], orig + b"\x01", b""]:
             execute(path, f"UPDATE profiles SET {col}=? WHERE id=?", value, pid)
@@ -463,8 +463,10 @@ def test_record_from_a_twin_vault_differing_only_in_vault_id(tmp_path: Path, fas
     made = {}
     for name, vid in (("one", uuid.uuid4().hex), ("two", uuid.uuid4().hex)):
         ids = iter([vid, pid, eid])
-        monkeypatch.setattr(vault_mod, "uuid", SimpleNamespace(uuid4=lambda ids=ids: SimpleNamespace(hex=next(ids)),
-                                                               uuid5=uuid.uuid5, NAMESPACE_URL=uuid.NAMESPACE_URL))  # fmt: skip
+        fake_uuid = SimpleNamespace(
+            uuid4=lambda ids=ids: SimpleNamespace(hex=next(ids)), uuid5=uuid.uuid5, NAMESPACE_URL=uuid.NAMESPACE_URL
+        )
+        monkeypatch.setattr(vault_mod, "uuid", fake_uuid)
         st = make_store(tmp_path / name)
         st.create_profile("me", PASS)
         s = st.unlock("me", PASS)
@@ -472,7 +474,7 @@ def test_record_from_a_twin_vault_differing_only_in_vault_id(tmp_path: Path, fas
         assert (st.vault_id, s.profile_id, e.id) == (vid, pid, eid)  # the twins really are twins
         made[name] = (st, s, vid)
     monkeypatch.setattr(vault_mod, "uuid", uuid)
-    (one, s1, vid1), (two, s2, vid2) = made["one"], made["two"]
+    (one, s1, _), (two, _, vid2) = made["one"], made["two"]
     blob2 = bytes(row(two.path, "SELECT sealed FROM entries WHERE id=?", eid)[0])
     # control: the twin's blob opens with the shared key under the twin's own vault id
     assert b"written in vault two" in open_sealed(data_key, blob2, aad("entry", vid2, pid, eid, 1))
