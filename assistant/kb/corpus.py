@@ -210,4 +210,24 @@ def check(knowledge_dir: Path, min_articles: int = 60) -> list[str]:
             problems.append(f"knowledge base: no article covers topic '{t}'")
     if len(corpus.articles) < min_articles:
         problems.append(f"knowledge base: {len(corpus.articles)} articles (need at least {min_articles})")
+    problems += _check_references(knowledge_dir, set(seen))
+    return problems
+
+
+def _check_references(knowledge_dir: Path, ids: set[str]) -> list[str]:
+    """The data files around the articles must point at articles that exist."""
+    problems: list[str] = []
+    refs: list[tuple[str, str]] = []
+    flags = knowledge_dir / "redflags.yaml"
+    if flags.exists():
+        data = yaml.safe_load(flags.read_text(encoding="utf-8"))
+        for item in data.get("flags", []) + data.get("strengths", []):
+            refs += [("redflags.yaml", a) for a in item.get("articles", [])]
+    exercises = knowledge_dir / "exercises.yaml"
+    if exercises.exists():
+        data = yaml.safe_load(exercises.read_text(encoding="utf-8"))
+        refs += [("exercises.yaml", e["article"]) for e in data.get("exercises", []) if e.get("article")]
+    for source, article_id in refs:
+        if article_id not in ids:
+            problems.append(f"{source}: refers to unknown article '{article_id}'")
     return problems
