@@ -7,8 +7,10 @@ The measure combines two signals, because each fails alone:
   (catches invented specifics, misses paraphrase).
 A sentence is supported when `cos >= COS_STRONG`, or `cos >= COS_WEAK` and
 `overlap >= OVERLAP_MIN`. The thresholds come from `scripts/calibrate_grounding.py`, which
-scores every "Try this" step against its own article (must pass) and against unrelated
-articles (must fail); see the README for the numbers.
+scores every "Try this" step against its own article (must pass), its first clause as a light
+paraphrase (should pass) and a step against an article sharing no topic (must fail). With
+0.72 / 0.60 / 0.60: own steps 100% accepted, paraphrases 94%, off-topic pairs 1.9%; loosening
+COS_WEAK to 0.50 buys 4 points of paraphrase at the price of 6.5% off-topic acceptance.
 
 Sentences that cite nothing are allowed only as reflections of the user's own words: they
 must carry no advice and stay close to what the user wrote.
@@ -25,7 +27,7 @@ from assistant.embed import Embedder
 from assistant.kb.lexical import tokens
 
 COS_STRONG = 0.72
-COS_WEAK = 0.50
+COS_WEAK = 0.60
 OVERLAP_MIN = 0.60
 REFLECTION_MIN = 0.40
 REFLECTION_MAX_WORDS = 40
