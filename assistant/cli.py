@@ -178,15 +178,15 @@ def cmd_journal(args: argparse.Namespace) -> int:
     svc = Services(s)
     action = args.action
     if action == "classify":
-        clf = svc.classifier
-        if args.jsonl:
-            for obj in _read_jsonl(("id", "text")):
-                _out({"id": obj["id"], **clf.classify(str(obj["text"])).as_json()})
+        if not args.jsonl:
+            text = sys.stdin.read()
+            if not text.strip():
+                raise UsageError("classify reads an entry on stdin; it was empty")
+            _out(svc.classifier.classify(text).as_json())
             return 0
-        text = sys.stdin.read()
-        if not text.strip():
-            raise UsageError("classify reads an entry on stdin; it was empty")
-        _out(clf.classify(text).as_json())
+        clf = svc.classifier
+        for obj in _read_jsonl(("id", "text")):
+            _out({"id": obj["id"], **clf.classify(str(obj["text"])).as_json()})
         return 0
     profile = args.profile
     if action == "init":

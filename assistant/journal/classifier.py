@@ -290,26 +290,39 @@ class RedFlagClassifier:
                 else:
                     j = LABELS.index(label)
                     findings[label] = self._finding(label, max(0.75, float(whole[j])), [sents[i]])
-        # The shared safety screen: recall first, with the cue's own sentence as evidence.
+        # The shared safety screen decides abuse_risk and self_harm_risk: a strong cue raises
+        # the flag on its own (recall first); the trained head may raise it only where the
+        # screen saw at least a weak cue of the same kind. The head alone reads "he has never
+        # hit me" as abuse; the screen's negation handling does not.
         ss = sentences(text) or [text]
+        weak = getattr(verdict, "weak", [])
+        safety = verdict.level
         for label, level in (("self_harm_risk", "crisis"), ("abuse_risk", "abuse")):
-            cues = [c for c in verdict.cues if (c.category == "crisis") == (level == "crisis")]
-            if level == "abuse":
-                cues = [c for c in cues if c.category != "control"]
-            if cues:
-                evidence = sorted({ss[c.sentence] for c in cues}, key=ss.index)
-                prev = findings.get(label)
-                findings[label] = self._finding(label, max(0.9, prev.score if prev else 0.0), evidence)
+
+            def kind(cues: list, level: str = level) -> list:
+                picked = [c for c in cues if (c.category == "crisis") == (level == "crisis")]
+                return [c for c in picked if c.category != "control"] if level == "abuse" else picked
+
+            strong, soft = kind(verdict.cues), kind(weak)
+            prev = findings.pop(label, None)
+            if strong:
+                evidence = sorted({ss[c.sentence] for c in strong if c.sentence < len(ss)}, key=ss.index)
+                findings[label] = self._finding(label, max(0.9, prev.score if prev else 0.0), evidence or ss[:1])
+            elif prev is not None and soft:
+                evidence = sorted({ss[c.sentence] for c in soft if c.sentence < len(ss)}, key=ss.index)
+                findings[label] = self._finding(label, prev.score, evidence or prev.evidence)
+                if safety == "none":
+                    safety = level
         control = [c for c in verdict.cues if c.category == "control"]
         if control and "controlling" not in findings:
             findings["controlling"] = self._finding(
-                "controlling", 0.8, sorted({ss[c.sentence] for c in control}, key=ss.index)
+                "controlling", 0.8, sorted({ss[c.sentence] for c in control if c.sentence < len(ss)}, key=ss.index)
             )
-        safety = verdict.level
-        if safety == "none" and "self_harm_risk" in findings:
-            safety = "crisis"
-        elif safety == "none" and "abuse_risk" in findings:
-            safety = "abuse"
+        # A boundary that was granted is not boundary guilt: when one of the pair clearly wins,
+        # the other is dropped.
+        hb, bg = findings.get("healthy_boundary"), findings.get("boundary_guilt")
+        if hb and bg and abs(hb.score - bg.score) >= 0.2:
+            findings.pop("boundary_guilt" if hb.score > bg.score else "healthy_boundary")
         flags = sorted((f for f in findings.values() if f.label in FLAGS), key=lambda f: -f.score)
         strengths = sorted((f for f in findings.values() if f.label in STRENGTHS), key=lambda f: -f.score)
         return Analysis(flags, strengths, safety)

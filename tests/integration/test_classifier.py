@@ -25,9 +25,9 @@ pytestmark = pytest.mark.slow
 HELDOUT = REPO / "tests" / "data" / "redflags_heldout.jsonl"
 FINDING_KEYS = {"label", "score", "evidence", "explanation", "article_id"}
 
-# Measured when this test was written (scripts/eval_redflags.py, same head): 17-flag macro-F1
-# 0.724 (all 22 labels 0.730); lowest per-label recall healthy_boundary 0.50 (9/18), then
-# criticism 0.61, isolation 0.63; the rest 0.70-1.00.
+# Measured when this test was written (scripts/eval_redflags.py, head redflag-head-4fdc982de58bf579):
+# 17-flag macro-F1 0.755 (all 22 labels 0.759); lowest per-label recall vulnerability 0.65 (13/20),
+# defensiveness 0.67 (12/18), then avoidance and criticism 0.72; the rest 0.74-1.00.
 MIN_RECALL = 0.5
 MIN_FLAG_MACRO_F1 = 0.65
 
