@@ -10,12 +10,12 @@ the thresholds in assistant/grounding.py and a small sweep around them.
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401,I001
-
 import random
 import sys
 import tempfile
 from pathlib import Path
+
+import assistant.offline  # noqa: F401,I001
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -48,7 +48,9 @@ def main() -> None:
     print("| COS_STRONG | COS_WEAK | OVERLAP_MIN | own step accepted | clause accepted | off-topic accepted |")
     print("|---|---|---|---|---|---|")
     chosen = (grounding.COS_STRONG, grounding.COS_WEAK, grounding.OVERLAP_MIN)
-    for strong, weak, overlap in sorted({chosen, (0.6, 0.4, 0.5), (0.8, 0.5, 0.6), (0.72, 0.6, 0.6), (0.65, 0.45, 0.5)}):
+    for strong, weak, overlap in sorted(
+        {chosen, (0.6, 0.4, 0.5), (0.8, 0.5, 0.6), (0.72, 0.6, 0.6), (0.65, 0.45, 0.5)}
+    ):
         mark = " (chosen)" if (strong, weak, overlap) == chosen else ""
         print(
             f"| {strong}{mark} | {weak} | {overlap} | {rate(pos, strong, weak, overlap):.3f} | "

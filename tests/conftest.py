@@ -3,14 +3,13 @@ and never sees a real user's data; the egress guard is on for the whole run."""
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401,I001  (first, as in every entry point)
-
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
+import assistant.offline  # noqa: F401,I001  (first, as in every entry point)
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.embed import FakeEmbedder
 from assistant.llm.fake import FakeLLM

@@ -296,7 +296,7 @@ class RedFlagClassifier:
         # hit me" as abuse; the screen's negation handling does not.
         ss = sentences(text) or [text]
         weak = getattr(verdict, "weak", [])
-        safety = verdict.level
+        safety: str = verdict.level
         for label, level in (("self_harm_risk", "crisis"), ("abuse_risk", "abuse")):
 
             def kind(cues: list, level: str = level) -> list:

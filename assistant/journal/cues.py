@@ -35,7 +35,8 @@ _CUE_PATTERNS: dict[str, list[str]] = {
         r"\b(?:every|each) (?:small |little )?(?:disagreement|argument) (?:turns|becomes|blows)\b",
     ],
     "gaslighting": [
-        r"\b(?:said|says|insist\w*|told me) (?:that )?(?:i(?:'m| am) (?:crazy|imagining|making it up|too sensitive|remembering it wrong)|it never happened)\b",
+        r"\b(?:said|says|insist\w*|told me) (?:that )?(?:i(?:'m| am) (?:crazy|imagining|making it up|too sensitive|"
+        r"remembering it wrong)|it never happened)\b",
         r"\bgaslight\w*\b",
         r"\b(?:doubt|question) my (?:own )?(?:memory|sanity|mind)\b",
     ],

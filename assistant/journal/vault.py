@@ -92,8 +92,9 @@ def now_iso() -> str:
 
 
 def connect(path: Path | None) -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None, timeout=30,
-                           check_same_thread=False)  # fmt: skip
+    conn = sqlite3.connect(
+        ":memory:" if path is None else str(path), isolation_level=None, timeout=30, check_same_thread=False
+    )
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -134,8 +135,15 @@ class Entry:
     analysis: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "created": self.created, "updated": self.updated, "text": self.text,
-                "title": self.title, "tags": self.tags, "analysis": self.analysis}  # fmt: skip
+        return {
+            "id": self.id,
+            "created": self.created,
+            "updated": self.updated,
+            "text": self.text,
+            "title": self.title,
+            "tags": self.tags,
+            "analysis": self.analysis,
+        }
 
 
 @dataclass
@@ -284,7 +292,9 @@ class VaultStore:
         else:
             crypto.check_kdf_params(int(memory), int(iterations), int(lanes))
             kek = crypto.derive_kek(passphrase or "", bytes(salt), int(memory), int(iterations), int(lanes))
-            key = crypto.try_unwrap(kek, bytes(wrapped), self._wrap_aad(pid, "pass", bytes(salt), memory, iterations, lanes))
+            key = crypto.try_unwrap(
+                kek, bytes(wrapped), self._wrap_aad(pid, "pass", bytes(salt), memory, iterations, lanes)
+            )
             if key is None:
                 raise WrongPassphrase(f"wrong passphrase for profile '{name}'")
         session = VaultSession(pid, name, key, self.idle_seconds)
@@ -300,7 +310,9 @@ class VaultStore:
         salt = os.urandom(16)
         lanes = crypto.KDF_LANES
         kek = crypto.derive_kek(new_passphrase, salt, self.memory_kib, self.iterations, lanes)
-        wrapped = seal(kek, key, self._wrap_aad(session.profile_id, "pass", salt, self.memory_kib, self.iterations, lanes))
+        wrapped = seal(
+            kek, key, self._wrap_aad(session.profile_id, "pass", salt, self.memory_kib, self.iterations, lanes)
+        )
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE profiles SET kdf_salt=?, kdf_memory=?, kdf_iterations=?, kdf_lanes=?, wrapped_key=? WHERE id=?",
@@ -341,13 +353,22 @@ class VaultStore:
         return aad("entry", self.vault_id, profile_id, entry_id, version)
 
     @_serialised
-    def add(self, session: VaultSession, text: str, *, title: str = "", tags: list[str] | None = None,
-            analysis: dict[str, Any] | None = None, created: str | None = None) -> Entry:  # fmt: skip
+    def add(
+        self,
+        session: VaultSession,
+        text: str,
+        *,
+        title: str = "",
+        tags: list[str] | None = None,
+        analysis: dict[str, Any] | None = None,
+        created: str | None = None,
+    ) -> Entry:
         if not text.strip():
             raise VaultError("the entry is empty; nothing was saved")
         key = session.key()
-        entry = Entry(uuid.uuid4().hex, created or now_iso(), now_iso(), 1, text, title, list(tags or []),
-                      dict(analysis or {}))  # fmt: skip
+        entry = Entry(
+            uuid.uuid4().hex, created or now_iso(), now_iso(), 1, text, title, list(tags or []), dict(analysis or {})
+        )
         self._put(session, key, entry)
         return entry
 
@@ -360,8 +381,10 @@ class VaultStore:
         return entry
 
     def _put(self, session: VaultSession, key: bytes, entry: Entry) -> None:
-        payload = json.dumps({"text": entry.text, "title": entry.title, "tags": entry.tags,
-                              "analysis": entry.analysis}, ensure_ascii=False).encode("utf-8")  # fmt: skip
+        payload = json.dumps(
+            {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis},
+            ensure_ascii=False,
+        ).encode("utf-8")
         blob = seal(key, payload, self._entry_aad(session.profile_id, entry.id, entry.version))
         with transaction(self.conn):
             owner = self.conn.execute("SELECT profile_id FROM entries WHERE id=?", (entry.id,)).fetchone()
@@ -383,8 +406,16 @@ class VaultStore:
             raise Tampered(f"entry {entry_id} is not the version this profile last wrote (replayed or moved)")
         # open_sealed refuses a non-blob value itself (bytes() of a tampered integer would allocate it)
         data = json.loads(open_sealed(key, blob, self._entry_aad(session.profile_id, entry_id, version)))
-        return Entry(entry_id, created, updated, version, data["text"], data.get("title", ""),
-                     list(data.get("tags", [])), dict(data.get("analysis", {})))  # fmt: skip
+        return Entry(
+            entry_id,
+            created,
+            updated,
+            version,
+            data["text"],
+            data.get("title", ""),
+            list(data.get("tags", [])),
+            dict(data.get("analysis", {})),
+        )
 
     @_serialised
     def get(self, session: VaultSession, entry_id: str) -> Entry:
@@ -446,8 +477,9 @@ class VaultStore:
 
     @_serialised
     def spaces(self, session: VaultSession) -> builtins.list[str]:
-        return [r[0] for r in self.conn.execute(
-            "SELECT space_id FROM space_keys WHERE profile_id=?", (session.profile_id,))]  # fmt: skip
+        return [
+            r[0] for r in self.conn.execute("SELECT space_id FROM space_keys WHERE profile_id=?", (session.profile_id,))
+        ]
 
     def _space_key(self, session: VaultSession, space_id: str) -> bytes:
         row = self.conn.execute(
@@ -490,18 +522,25 @@ class VaultStore:
             "SELECT id, name, kdf_salt, kdf_memory, kdf_iterations, kdf_lanes, wrapped_key FROM profiles WHERE id=?",
             (session.profile_id,),
         ).fetchone()
-        mrow = self.conn.execute("SELECT version, sealed FROM manifests WHERE profile_id=?", (session.profile_id,)).fetchone()
+        mrow = self.conn.execute(
+            "SELECT version, sealed FROM manifests WHERE profile_id=?", (session.profile_id,)
+        ).fetchone()
         rows = self.conn.execute(
             "SELECT id, version, created, updated, sealed FROM entries WHERE profile_id=?", (session.profile_id,)
         ).fetchall()
         b64 = lambda b: base64.b64encode(bytes(b)).decode("ascii")  # noqa: E731
         doc = {
-            "format": crypto.FORMAT_VERSION, "vault_id": self.vault_id, "profile_id": prow[0], "profile": prow[1],
+            "format": crypto.FORMAT_VERSION,
+            "vault_id": self.vault_id,
+            "profile_id": prow[0],
+            "profile": prow[1],
             "kdf": {"salt": b64(prow[2]), "memory_kib": prow[3], "iterations": prow[4], "lanes": prow[5]},
             "wrapped_key": b64(prow[6]),
             "manifest": {"version": mrow[0], "sealed": b64(mrow[1])},
-            "entries": [{"id": r[0], "version": r[1], "created": r[2], "updated": r[3], "sealed": b64(r[4])} for r in rows],
-        }  # fmt: skip
+            "entries": [
+                {"id": r[0], "version": r[1], "created": r[2], "updated": r[3], "sealed": b64(r[4])} for r in rows
+            ],
+        }
         tmp = target.with_name(target.name + ".part")
         with tmp.open("wb") as fh:
             fh.write(BACKUP_MAGIC + json.dumps(doc).encode("ascii"))
@@ -525,7 +564,12 @@ class VaultStore:
             doc = json.loads(raw[len(BACKUP_MAGIC) :])
             kdf = doc["kdf"]
             unb = base64.b64decode
-            salt, memory, iterations, lanes = unb(kdf["salt"]), int(kdf["memory_kib"]), int(kdf["iterations"]), int(kdf["lanes"])
+            salt, memory, iterations, lanes = (
+                unb(kdf["salt"]),
+                int(kdf["memory_kib"]),
+                int(kdf["iterations"]),
+                int(kdf["lanes"]),
+            )
             src_vault, src_pid = str(doc["vault_id"]), str(doc["profile_id"])
         except (ValueError, KeyError, TypeError) as exc:
             raise Tampered(f"backup {source} is damaged") from exc
@@ -541,13 +585,27 @@ class VaultStore:
         opened: list[Entry] = []
         try:
             mver = int(doc["manifest"]["version"])
-            manifest = json.loads(open_sealed(key, unb(doc["manifest"]["sealed"]), aad("manifest", src_vault, src_pid, mver)))
+            manifest = json.loads(
+                open_sealed(key, unb(doc["manifest"]["sealed"]), aad("manifest", src_vault, src_pid, mver))
+            )
             for e in doc["entries"]:
                 if manifest.get(e["id"]) != int(e["version"]):
                     raise Tampered(f"backup {source} is damaged (entry {e['id']} does not match its index)")
-                data = json.loads(open_sealed(key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"]))))
-                opened.append(Entry(e["id"], e["created"], e["updated"], 1, data["text"], data.get("title", ""),
-                                    list(data.get("tags", [])), dict(data.get("analysis", {}))))  # fmt: skip
+                data = json.loads(
+                    open_sealed(key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"])))
+                )
+                opened.append(
+                    Entry(
+                        e["id"],
+                        e["created"],
+                        e["updated"],
+                        1,
+                        data["text"],
+                        data.get("title", ""),
+                        list(data.get("tags", [])),
+                        dict(data.get("analysis", {})),
+                    )
+                )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise Tampered(f"backup {source} is damaged") from exc
         if len(opened) != len(manifest):
@@ -570,8 +628,10 @@ class VaultStore:
                     entry.id = uuid.uuid5(uuid.NAMESPACE_URL, f"hearth:{session.profile_id}:{entry.id}").hex
                 if entry.id in target_manifest:
                     continue  # importing the same backup twice changes nothing
-                payload = json.dumps({"text": entry.text, "title": entry.title, "tags": entry.tags,
-                                      "analysis": entry.analysis}, ensure_ascii=False).encode()  # fmt: skip
+                payload = json.dumps(
+                    {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis},
+                    ensure_ascii=False,
+                ).encode()
                 blob = seal(tkey, payload, self._entry_aad(session.profile_id, entry.id, 1))
                 self.conn.execute(
                     "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.slow
 
 def _env(tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
     # privacy-check makes its own temporary data folder; XDG points its cache lookup at tmp.
-    return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"), "TMPDIR": str(tmp_path), "HEARTH_CACHE": str(SHARED_CACHE)}
+    return {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+        "TMPDIR": str(tmp_path),
+        "HEARTH_CACHE": str(SHARED_CACHE),
+    }
 
 
 def test_privacy_check_reports_zero_egress(tmp_path) -> None:  # type: ignore[no-untyped-def]
