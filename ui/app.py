@@ -510,7 +510,7 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
     os.chmod(gtmp, 0o700)
     os.environ["GRADIO_TEMP_DIR"] = str(gtmp)  # Gradio's cache lives in the data folder
     check_port(settings.host, settings.port)
-    svc = Services(settings.model_copy(update={"home": settings.home}))
+    svc = Services(settings)
     auth = None
     if not _is_loopback(settings.host):
         profiles = svc.vaults.profiles()

@@ -152,6 +152,26 @@ class Listing:
     damaged: list[str]
 
 
+def _encode_entry(entry: Entry) -> bytes:
+    """The plaintext of a sealed entry record: everything derived from the entry lives here."""
+    fields = {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis}
+    return json.dumps(fields, ensure_ascii=False).encode("utf-8")
+
+
+def _decode_entry(entry_id: str, created: str, updated: str, version: int, plaintext: bytes) -> Entry:
+    data = json.loads(plaintext)
+    return Entry(
+        entry_id,
+        created,
+        updated,
+        version,
+        data["text"],
+        data.get("title", ""),
+        list(data.get("tags", [])),
+        dict(data.get("analysis", {})),
+    )
+
+
 class VaultSession:
     """An unlocked profile. Holds the data key in memory until lock() or the idle timeout."""
 
@@ -381,11 +401,7 @@ class VaultStore:
         return entry
 
     def _put(self, session: VaultSession, key: bytes, entry: Entry) -> None:
-        payload = json.dumps(
-            {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis},
-            ensure_ascii=False,
-        ).encode("utf-8")
-        blob = seal(key, payload, self._entry_aad(session.profile_id, entry.id, entry.version))
+        blob = seal(key, _encode_entry(entry), self._entry_aad(session.profile_id, entry.id, entry.version))
         with transaction(self.conn):
             owner = self.conn.execute("SELECT profile_id FROM entries WHERE id=?", (entry.id,)).fetchone()
             if owner is not None and owner[0] != session.profile_id:
@@ -405,17 +421,8 @@ class VaultStore:
         if type(version) is not int or manifest.get(entry_id) != version:
             raise Tampered(f"entry {entry_id} is not the version this profile last wrote (replayed or moved)")
         # open_sealed refuses a non-blob value itself (bytes() of a tampered integer would allocate it)
-        data = json.loads(open_sealed(key, blob, self._entry_aad(session.profile_id, entry_id, version)))
-        return Entry(
-            entry_id,
-            created,
-            updated,
-            version,
-            data["text"],
-            data.get("title", ""),
-            list(data.get("tags", [])),
-            dict(data.get("analysis", {})),
-        )
+        plaintext = open_sealed(key, blob, self._entry_aad(session.profile_id, entry_id, version))
+        return _decode_entry(entry_id, created, updated, version, plaintext)
 
     @_serialised
     def get(self, session: VaultSession, entry_id: str) -> Entry:
@@ -591,21 +598,10 @@ class VaultStore:
             for e in doc["entries"]:
                 if manifest.get(e["id"]) != int(e["version"]):
                     raise Tampered(f"backup {source} is damaged (entry {e['id']} does not match its index)")
-                data = json.loads(
-                    open_sealed(key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"])))
+                plaintext = open_sealed(
+                    key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"]))
                 )
-                opened.append(
-                    Entry(
-                        e["id"],
-                        e["created"],
-                        e["updated"],
-                        1,
-                        data["text"],
-                        data.get("title", ""),
-                        list(data.get("tags", [])),
-                        dict(data.get("analysis", {})),
-                    )
-                )
+                opened.append(_decode_entry(e["id"], e["created"], e["updated"], 1, plaintext))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise Tampered(f"backup {source} is damaged") from exc
         if len(opened) != len(manifest):
@@ -628,11 +624,7 @@ class VaultStore:
                     entry.id = uuid.uuid5(uuid.NAMESPACE_URL, f"hearth:{session.profile_id}:{entry.id}").hex
                 if entry.id in target_manifest:
                     continue  # importing the same backup twice changes nothing
-                payload = json.dumps(
-                    {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis},
-                    ensure_ascii=False,
-                ).encode()
-                blob = seal(tkey, payload, self._entry_aad(session.profile_id, entry.id, 1))
+                blob = seal(tkey, _encode_entry(entry), self._entry_aad(session.profile_id, entry.id, 1))
                 self.conn.execute(
                     "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
                     (entry.id, session.profile_id, 1, entry.created, entry.updated, len(blob), blob),

@@ -88,31 +88,21 @@ class LlamaLLM:
         return self._fmt
 
     def stream(self, messages: list[ChatMessage], options: GenOptions) -> Iterator[str]:
+        sampling = {
+            "max_tokens": options.max_tokens,
+            "temperature": options.temperature,
+            "seed": options.seed,
+            "stop": list(options.stop) or None,
+            "stream": True,
+        }
         if options.prefix:
             prompt = self._formatter()(messages=list(messages)).prompt + options.prefix
-            pieces = self._llama.create_completion(
-                prompt,
-                max_tokens=options.max_tokens,
-                temperature=options.temperature,
-                seed=options.seed,
-                stop=list(options.stop) or None,
-                stream=True,
-            )
-            for chunk in pieces:
+            for chunk in self._llama.create_completion(prompt, **sampling):
                 if text := chunk["choices"][0].get("text"):
                     yield text
             return
-        chunks = self._llama.create_chat_completion(
-            messages=list(messages),
-            max_tokens=options.max_tokens,
-            temperature=options.temperature,
-            seed=options.seed,
-            stop=list(options.stop) or None,
-            stream=True,
-        )
-        for chunk in chunks:
-            piece = chunk["choices"][0].get("delta", {}).get("content")
-            if piece:
+        for chunk in self._llama.create_chat_completion(messages=list(messages), **sampling):
+            if piece := chunk["choices"][0].get("delta", {}).get("content"):
                 yield piece
 
     def warm(self, system_prompt: str) -> None:
