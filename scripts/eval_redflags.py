@@ -24,7 +24,6 @@ three public sets to N rows / users (seeded) for quick runs; the default runs ev
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import functools
 import json
@@ -308,18 +307,10 @@ def eval_dreaddit(clf: RedFlagClassifier, folder: Path, limit: int | None, seed:
 
 
 def load_cssrs(folder: Path) -> list[tuple[str, list[str]]]:
-    users = []
-    for row in read_csv(folder / "reddit_cssrs_500" / "500_Reddit_users_posts_labels.csv"):
-        raw = row["Post"]
-        try:
-            posts = ast.literal_eval(raw)
-            if not isinstance(posts, list):
-                raise ValueError
-            posts = [str(p) for p in posts]
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            posts = [raw]
-        users.append((row["Label"].strip(), [p for p in posts if p.strip()] or [raw]))
-    return users
+    """(label, non-empty posts) per user; parsing is shared with eval_safety.py."""
+    from eval_safety import load_reddit  # scripts/ is on sys.path when a script runs
+
+    return [(label, [p for p in posts if p.strip()] or posts) for label, posts in load_reddit(folder)]
 
 
 def eval_cssrs(clf: RedFlagClassifier, folder: Path, limit: int | None, seed: int) -> str:
