@@ -89,11 +89,34 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     problems = check(s.knowledge_dir)
     if problems:
         raise HearthError(f"knowledge base invalid: {problems[0]} (and {len(problems) - 1} more)")
+    if s.llm_backend == "llama":
+        from assistant import models, selftest
+
+        print(f"chat model self-test: {selftest.check_llama(models.resolve(s.models_dir, s.model))}")
     svc = Services(s)
     idx = svc.index
     print(f"knowledge index: {len(idx.chunks)} sections, {'rebuilt' if idx.rebuilt else 'up to date'}")
     clf = svc.classifier
     print(f"red-flag classifier: {'trained' if clf.trained_now else 'up to date'}")
+    return 0
+
+
+# --- doctor -----------------------------------------------------------------------------------
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from assistant.doctor import run_checks
+
+    checks = run_checks(_settings(args), self_test=not args.no_self_test)
+    if args.json:
+        _out([c.as_json() for c in checks])
+    else:
+        for c in checks:
+            print(c.line())
+    failed = [c for c in checks if c.status == "fail"]
+    if failed:
+        print(f"hearth: error: {len(failed)} check(s) failed: {', '.join(c.name for c in failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -326,7 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     pc.add_argument("--no-ui", action="store_true", help="skip the web-app part")
     pc.set_defaults(func=cmd_privacy_check)
 
-    pr = sub.add_parser("prepare", help="build the knowledge index and the classifier")
+    dr = sub.add_parser("doctor", parents=[model_opt], help="say what Hearth runs on and whether each part works")
+    dr.add_argument("--json", action="store_true")
+    dr.add_argument("--no-self-test", action="store_true", help="skip loading the chat model in a child process")
+    dr.set_defaults(func=cmd_doctor)
+
+    pr = sub.add_parser("prepare", help="self-test the chat model, build the knowledge index and the classifier")
     pr.set_defaults(func=cmd_prepare)
     return p
 

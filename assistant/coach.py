@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.embed import Embedder
+from assistant.errors import CheckFailed
 from assistant.grounding import GroundingChecker, citation_problems, split_sentences
 from assistant.kb.corpus import Corpus
 from assistant.kb.index import Hit, KnowledgeIndex
@@ -193,7 +194,8 @@ class Coach:
         tail = "\n".join(lines)
         yield Event(tail)
         answer.text = " ".join(reflection) + tail
-        assert not citation_problems(answer.text, len(answer.citations)), "citation rules broken"
+        if problems := citation_problems(answer.text, len(answer.citations)):
+            raise CheckFailed(f"citation rules broken: {problems[0]}")
         answer.grounded_fraction = self._grounded_fraction(question, reflection, steps, closing)
         answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event(answer=answer)

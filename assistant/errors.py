@@ -29,3 +29,15 @@ class WrongPassphrase(VaultError):
 
 class PortInUse(HearthError):
     exit_code = 7
+
+
+class CheckFailed(HearthError):
+    """A check Hearth runs on itself failed (citations, the privacy check, the setup self-test).
+
+    Raised explicitly rather than with `assert`: asserts vanish under `python -O`."""
+
+    exit_code = 8
+
+
+class TooManyAttempts(VaultError):
+    exit_code = 9

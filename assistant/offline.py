@@ -184,3 +184,10 @@ def install_guard() -> None:
 
 def guard_installed() -> bool:
     return _installed
+
+
+def forget_last_attempt() -> None:
+    """Drop the newest refused attempt: `hearth doctor` provokes one on purpose to prove the guard."""
+    with _lock:
+        if _attempts:
+            _attempts.pop()

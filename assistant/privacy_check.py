@@ -15,6 +15,7 @@ from pathlib import Path
 
 from assistant import offline
 from assistant.config import Settings
+from assistant.errors import CheckFailed
 
 
 def _step(msg: str) -> None:
@@ -27,6 +28,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def check_page(cache_control: str | None, page: str) -> None:
+    if cache_control != "no-store":
+        raise CheckFailed(f"responses must not be cached (Cache-Control: {cache_control!r})")
+    if "<html" not in page.lower():
+        raise CheckFailed("the web app did not serve its page")
+
+
+def check_answer_stream(stream: str) -> None:
+    if "event: complete" not in stream or "Sources" not in stream:
+        raise CheckFailed(f"the coach did not answer through the web app: {stream[-300:]!r}")
+
+
 def _drive_ui(settings: Settings) -> None:
     from ui.app import serve
 
@@ -36,8 +49,7 @@ def _drive_ui(settings: Settings) -> None:
     try:
         with urllib.request.urlopen(base + "/", timeout=30) as resp:
             page = resp.read().decode("utf-8", "replace")
-            assert resp.headers.get("Cache-Control") == "no-store", "responses must not be cached"
-        assert "<html" in page.lower()
+            check_page(resp.headers.get("Cache-Control"), page)
         _step(f"web app served on {base}")
         # Ask the coach through the app's own API, exactly as the page does.
         body = json.dumps({"data": ["How do we argue less?", []]}).encode()
@@ -48,7 +60,7 @@ def _drive_ui(settings: Settings) -> None:
             event_id = json.loads(resp.read())["event_id"]
         with urllib.request.urlopen(f"{base}/gradio_api/call/ask/{event_id}", timeout=120) as resp:
             stream = resp.read().decode("utf-8", "replace")
-        assert "event: complete" in stream and "Sources" in stream, stream[-500:]
+        check_answer_stream(stream)
         _step("coach answered through the web app")
     finally:
         demo.close()

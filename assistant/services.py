@@ -8,6 +8,7 @@ build their own Services with fakes.
 from __future__ import annotations
 
 import os
+import tempfile
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -31,9 +32,10 @@ def ensure_home(settings: Settings) -> None:
     try:
         home.mkdir(parents=True, exist_ok=True)
         os.chmod(home, 0o700)  # private data folder: nobody else on the machine reads it
-        probe = home / ".write-probe"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A unique probe: a fixed name raced when two hearth processes started at once (one
+        # deleted the other's probe and reported the folder as not writable).
+        with tempfile.TemporaryFile(dir=home, prefix=".write-probe-"):
+            pass
     except OSError as exc:
         raise DataFolderError(
             f"data folder {home} is not writable ({exc.strerror}); set HEARTH_HOME to a folder you own"

@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import assistant.offline  # noqa: F401,I001
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import assistant.offline  # noqa: F401,E402,I001
 
 from assistant.config import Settings  # noqa: E402
 from assistant.llm.base import GenOptions  # noqa: E402

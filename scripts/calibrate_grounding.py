@@ -15,9 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import assistant.offline  # noqa: F401,I001
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import assistant.offline  # noqa: F401,E402,I001
 
 from assistant import grounding  # noqa: E402
 from assistant.config import Settings  # noqa: E402

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-import assistant.offline  # noqa: F401,I001
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import assistant.offline  # noqa: F401,E402,I001
 
 from assistant.config import Settings  # noqa: E402
 from assistant.grounding import citation_problems  # noqa: E402

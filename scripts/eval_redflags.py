@@ -37,9 +37,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import assistant.offline  # noqa: F401,I001  (first, as in every entry point)
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import assistant.offline  # noqa: F401,E402,I001  (first, as in every entry point)
 
 from assistant.config import PROJECT_ROOT, Settings  # noqa: E402
 from assistant.journal.classifier import FLAGS, LABELS, STRENGTHS, Analysis, RedFlagClassifier  # noqa: E402

@@ -33,6 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import assistant.offline  # noqa: F401,E402,I001
+
 from assistant.safety import screen  # noqa: E402
 
 RELATIONSHIP_SAFE = (

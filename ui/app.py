@@ -110,6 +110,25 @@ def _analysis_md(analysis: Any, svc: Services) -> str:
     return "\n".join(lines)
 
 
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:g} MiB"
+
+
+def privacy_md(settings: Settings, kdf: dict[str, tuple[int, int]], where: str) -> str:
+    """The Privacy tab's statement: the KDF cost new profiles get and what each vault uses."""
+    text = (
+        f"**Your data lives in:** `{where}`\n\n"
+        "Journal entries, titles, tags and classifier results are sealed with AES-256-GCM under a "
+        "key that only your passphrase or your recovery key can unwrap. New profiles derive the "
+        f"passphrase key with Argon2id, {_mib(settings.kdf_memory_kib)}, {settings.kdf_iterations} passes. "
+        "Coach questions are never stored.\n\n"
+    )
+    if kdf:
+        used = "; ".join(f"{html.escape(n)}: {_mib(m)}, {i} passes" for n, (m, i) in kdf.items())
+        text += f"**Profiles on this machine use:** {used}\n\n"
+    return text + f"**This app listens on:** `http://{settings.host}:{settings.port}`"
+
+
 def build(svc: Services) -> Any:
     import gradio as gr
 
@@ -417,13 +436,7 @@ def build(svc: Services) -> Any:
                 if settings.session_mode
                 else str(settings.home)
             )
-            gr.Markdown(
-                f"**Your data lives in:** `{where}`\n\n"
-                "Journal entries, titles, tags, classifier results and embeddings are sealed with "
-                "AES-256-GCM under a key that only your passphrase (Argon2id, 64 MiB, 3 passes) or "
-                "your recovery key can unwrap. Coach questions are never stored.\n\n"
-                f"**This app listens on:** `http://{settings.host}:{settings.port}`"
-            )
+            gr.Markdown(privacy_md(settings, svc.vaults.kdf_params(), where))
             egress = gr.Markdown(elem_id="egress-count")
             gr.Timer(2).tick(
                 lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress

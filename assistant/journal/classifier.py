@@ -30,9 +30,37 @@ import yaml
 
 from assistant.embed import Embedder
 from assistant.journal.cues import cue_hits
+from assistant.locks import exclusive, unique_sibling
 from assistant.safety import screen, sentences
 
 log = logging.getLogger(__name__)
+
+# Every option that changes the trained head. The cache key covers these and the library
+# versions, so a change to either retrains instead of loading a head trained differently.
+TRAIN_OPTIONS: dict[str, Any] = {
+    "ngram_range": (1, 2),
+    "min_df": 2,
+    "sublinear_tf": True,
+    "C": 4.0,
+    "class_weight": "balanced",
+    "solver": "liblinear",
+    "max_iter": 500,
+    "folds": 5,
+    "fold_seed": 7,
+    "threshold_grid": (0.1, 0.95, 86),
+}
+
+
+def cache_key(rows: list[tuple[str, list[str]]], embedder_name: str) -> str:
+    import sklearn
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps(rows).encode())
+    digest.update(embedder_name.encode())
+    digest.update(json.dumps(TRAIN_OPTIONS, sort_keys=True).encode())
+    digest.update(f"sklearn={sklearn.__version__} numpy={np.__version__}".encode())
+    return digest.hexdigest()[:16]
+
 
 FLAGS = [
     "criticism",
@@ -146,14 +174,20 @@ class Features:
         self.embedder = embedder
         self.vocabulary = vocabulary
         self.idf = idf
-        self._tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, vocabulary=vocabulary)
+        o = TRAIN_OPTIONS
+        self._tfidf = TfidfVectorizer(
+            ngram_range=o["ngram_range"], sublinear_tf=o["sublinear_tf"], vocabulary=vocabulary
+        )
         self._tfidf.idf_ = idf
 
     @classmethod
     def fit(cls, embedder: Embedder, texts: list[str]) -> Features:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+        o = TRAIN_OPTIONS
+        vec = TfidfVectorizer(ngram_range=o["ngram_range"], min_df=o["min_df"], sublinear_tf=o["sublinear_tf"]).fit(
+            texts
+        )
         vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
         return cls(embedder, vocab, np.asarray(vec.idf_, dtype=np.float64))
 
@@ -173,7 +207,8 @@ def _fit(x: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for j in range(y.shape[1]):
         if y[:, j].sum() == 0:
             continue
-        clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", max_iter=500)
+        o = TRAIN_OPTIONS
+        clf = LogisticRegression(C=o["C"], class_weight=o["class_weight"], solver=o["solver"], max_iter=o["max_iter"])
         clf.fit(x, y[:, j])
         w[j], b[j] = clf.coef_[0], clf.intercept_[0]
     return w, b
@@ -183,11 +218,12 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def train(texts: list[str], labels: list[list[str]], embedder: Embedder, folds: int = 5) -> dict[str, Any]:
+def train(texts: list[str], labels: list[list[str]], embedder: Embedder) -> dict[str, Any]:
+    folds = int(TRAIN_OPTIONS["folds"])
     emb = embedder.embed(texts)
     y = np.array([[lab in ls for lab in LABELS] for ls in labels], dtype=np.int32)
     # Out-of-fold probabilities pick each label's threshold honestly (no peeking at the fit).
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(TRAIN_OPTIONS["fold_seed"])
     order = rng.permutation(len(texts))
     oof = np.zeros(y.shape, dtype=np.float32)
     for k in range(folds):
@@ -199,7 +235,7 @@ def train(texts: list[str], labels: list[list[str]], embedder: Embedder, folds: 
     thresholds = np.zeros(len(LABELS), dtype=np.float32)
     for j in range(len(LABELS)):
         best, best_t = -1.0, 0.5
-        for t in np.linspace(0.1, 0.95, 86):
+        for t in np.linspace(*TRAIN_OPTIONS["threshold_grid"]):
             pred = oof[:, j] >= t
             tp = float((pred & (y[:, j] == 1)).sum())
             f1 = 2 * tp / max(1.0, float(pred.sum() + y[:, j].sum()))
@@ -222,20 +258,23 @@ class RedFlagClassifier:
     @classmethod
     def load(cls, knowledge_dir: Path, embedder: Embedder, embedder_name: str, cache_dir: Path) -> RedFlagClassifier:
         rows = load_training(knowledge_dir)
-        digest = hashlib.sha256(json.dumps(rows).encode() + embedder_name.encode()).hexdigest()[:16]
-        cache = cache_dir / f"redflag-head-{digest}.npz"
+        cache = cache_dir / f"redflag-head-{cache_key(rows, embedder_name)}.npz"
         trained_now = False
-        if cache.exists():
-            data = np.load(cache)
-            head = {k: data[k] for k in ("w", "b", "t", "vocab", "idf")}
-        else:
-            log.info("training the red-flag classifier on %d team-written examples", len(rows))
-            head = train([r[0] for r in rows], [r[1] for r in rows], embedder)
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp.npz")
-            np.savez(tmp, **head)
-            tmp.replace(cache)
-            trained_now = True
+        # Two processes starting together on an empty cache must not train (and write) at once.
+        with exclusive(cache_dir / ".redflag-head.lock"):
+            if cache.exists():
+                data = np.load(cache)
+                head = {k: data[k] for k in ("w", "b", "t", "vocab", "idf")}
+            else:
+                log.info("training the red-flag classifier on %d team-written examples", len(rows))
+                head = train([r[0] for r in rows], [r[1] for r in rows], embedder)
+                tmp = unique_sibling(cache, ".npz")
+                try:
+                    np.savez(tmp, **head)
+                    tmp.replace(cache)
+                finally:
+                    tmp.unlink(missing_ok=True)
+                trained_now = True
         clf = cls(head, embedder, Taxonomy.load(knowledge_dir))
         clf.trained_now = trained_now
         return clf

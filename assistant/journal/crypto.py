@@ -33,8 +33,8 @@ KDF_MIN_MEMORY_KIB = 64 * 1024
 KDF_MIN_ITERATIONS = 3
 # "Absurdly high" parameters are refused too: a tampered header must not be able to make an
 # unlock allocate gigabytes or spin for minutes.
-KDF_MAX_MEMORY_KIB = 4 * 1024 * 1024
-KDF_MAX_ITERATIONS = 64
+KDF_MAX_MEMORY_KIB = 1024 * 1024  # 1 GiB: a tampered header cannot make an unlock run for minutes
+KDF_MAX_ITERATIONS = 10
 KDF_LANES = 4
 # One Argon2id derivation at a time per process: two concurrent derive() calls from different
 # threads were seen to hang forever with cryptography 50.0.2, and each takes >= 64 MiB anyway.

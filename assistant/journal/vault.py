@@ -19,11 +19,13 @@ memory and are dropped on lock or after the idle timeout.
 from __future__ import annotations
 
 import base64
+import contextlib
 import builtins
 import functools
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
@@ -34,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import VaultError, WrongPassphrase
+from assistant.errors import TooManyAttempts, VaultError, WrongPassphrase
 from assistant.journal import crypto
 from assistant.journal.crypto import Tampered, aad, open_sealed, seal
 
@@ -83,8 +85,28 @@ MIGRATIONS: list[str] = [
         sealed BLOB NOT NULL
     );
     """,
+    # 2: failed unlocks, per profile name and per client, so guessing backs off across restarts
+    """
+    CREATE TABLE unlock_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last REAL NOT NULL);
+    """,
 ]
+# Backoff: the first few mistakes are free (people mistype); after that each further failure
+# doubles the wait, up to five minutes. Counted per profile name and per client.
+FREE_FAILURES = 5
+MAX_BACKOFF_S = 300.0
 BACKUP_MAGIC = b"HEARTH-BACKUP-1\n"
+
+
+PROFILE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.-'")
+
+
+def check_profile_name(name: str) -> str:
+    """Profile names are shown in the app and stored in the clear: letters, digits, spaces and
+    `_ . - '` only, so a name can never carry markup."""
+    name = name.strip()
+    if not 1 <= len(name) <= 40 or not set(name) <= PROFILE_NAME_CHARS:
+        raise VaultError("a profile name needs 1 to 40 letters, digits, spaces or _ . - '")
+    return name
 
 
 def now_iso() -> str:
@@ -100,16 +122,45 @@ def connect(path: Path | None) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     # Deleted records are overwritten, not left in free pages.
     conn.execute("PRAGMA secure_delete=ON")
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise VaultError(f"this vault was written by a newer Hearth (format {version}); please upgrade")
-    for number in range(version, len(MIGRATIONS)):
+    while True:
+        # The version is read inside the write transaction: two processes opening a new vault
+        # at once must not both run migration 1 ("table meta already exists").
         with transaction(conn):
-            for statement in MIGRATIONS[number].split(";"):
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise VaultError(f"this vault was written by a newer Hearth (format {version}); please upgrade")
+            if version == len(MIGRATIONS):
+                break
+            for statement in MIGRATIONS[version].split(";"):
                 if statement.strip():
                     conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute(f"PRAGMA user_version = {version + 1}")
     return conn
+
+
+def _init_meta(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        if conn.execute("SELECT 1 FROM meta WHERE key='vault_id'").fetchone() is None:
+            conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (uuid.uuid4().hex,))
+            conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(crypto.FORMAT_VERSION),))
+
+
+def _create_vault_file(path: Path) -> None:
+    """Create a new vault under a temporary name and publish it with one link(): no process
+    ever sees a half-made (zero-length) vault at `path`, so an empty file there is damage."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        conn = connect(tmp)
+        _init_meta(conn)
+        conn.close()
+        # FileExistsError: another process published its vault first; use that one.
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
 
 
 @contextmanager
@@ -208,9 +259,29 @@ def _serialised(method: Any) -> Any:
     @functools.wraps(method)
     def wrapper(self: VaultStore, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                raise storage_error(self.path, exc) from exc
 
     return wrapper
+
+
+def storage_error(path: Path | None, exc: sqlite3.DatabaseError) -> VaultError:
+    """One line a person can act on, for what SQLite reports about the file or the disk."""
+    msg = str(exc).lower()
+    where = str(path) if path else "the in-memory journal"
+    if "full" in msg:
+        return VaultError(f"the disk holding {where} is full; free some space (nothing was changed)")
+    if "readonly" in msg or "read-only" in msg:
+        return VaultError(f"{where} is read-only; check the folder's permissions (nothing was changed)")
+    if "malformed" in msg or "not a database" in msg or "file is not a database" in msg:
+        return VaultError(f"{where} is damaged (truncated or overwritten); restore it from a backup")
+    if "disk i/o" in msg or "unable to open" in msg:
+        return VaultError(f"cannot read or write {where} (disk I/O error); check the disk and its free space")
+    if "locked" in msg or "busy" in msg:
+        return VaultError(f"{where} is busy in another Hearth process; try again")
+    return VaultError(f"the journal at {where} could not be used: {exc}")
 
 
 class VaultStore:
@@ -221,24 +292,50 @@ class VaultStore:
         self.iterations = getattr(settings, "kdf_iterations", crypto.KDF_MIN_ITERATIONS)
         self.idle_seconds = getattr(settings, "idle_lock_seconds", 600)
         self._conn: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None
         self._lock = threading.RLock()
 
     # -- connection ------------------------------------------------------------------------
 
     @property
     def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            if self.path is None:
-                self._conn = connect(None)
-            else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._conn = connect(self.path)
-                os.chmod(self.path, 0o600)
-            with transaction(self._conn):
-                if self._conn.execute("SELECT 1 FROM meta WHERE key='vault_id'").fetchone() is None:
-                    self._conn.execute("INSERT INTO meta VALUES ('vault_id', ?)", (uuid.uuid4().hex,))
-                    self._conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(crypto.FORMAT_VERSION),))
+        if self._conn is not None:
+            self._check_same_file()
+            return self._conn
+        if self.path is None:
+            self._conn = connect(None)
+            _init_meta(self._conn)
+            return self._conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            _create_vault_file(self.path)
+        if self.path.stat().st_size == 0:
+            # SQLite would silently treat an empty file as a new vault: every profile gone.
+            raise VaultError(f"{self.path} is empty (0 bytes): it was truncated; restore it from a backup")
+        self._conn = connect(self.path)
+        os.chmod(self.path, 0o600)
+        _init_meta(self._conn)
+        st = self.path.stat()
+        self._identity = (st.st_dev, st.st_ino)
         return self._conn
+
+    def _check_same_file(self) -> None:
+        """Refuse to write into a vault that was deleted or replaced underneath this process
+        (say, `hearth journal delete-all` while the app runs): writes would land in a file that
+        no longer has a name, and be lost."""
+        if self.path is None or self._identity is None:
+            return
+        try:
+            st = self.path.stat()
+            same = (st.st_dev, st.st_ino) == self._identity
+        except FileNotFoundError:
+            same = False
+        if not same:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
+            self._identity = None
+            raise VaultError("the journal was deleted or replaced by another Hearth process; lock and unlock again")
 
     def close(self) -> None:
         if self._conn is not None:
@@ -257,6 +354,14 @@ class VaultStore:
             return []
         return [r[0] for r in self.conn.execute("SELECT name FROM profiles ORDER BY created")]
 
+    @_serialised
+    def kdf_params(self) -> dict[str, tuple[int, int]]:
+        """Each profile's Argon2id (memory KiB, passes) as stored in the vault (clear metadata)."""
+        if self.path is not None and not self.path.exists():
+            return {}
+        rows = self.conn.execute("SELECT name, kdf_memory, kdf_iterations FROM profiles ORDER BY created")
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
     def _profile_row(self, name: str) -> sqlite3.Row | tuple:
         row = self.conn.execute(
             "SELECT id, kdf_salt, kdf_memory, kdf_iterations, kdf_lanes, wrapped_key, recovery_salt, "
@@ -273,9 +378,13 @@ class VaultStore:
     @_serialised
     def create_profile(self, name: str, passphrase: str) -> str:
         """Create a profile; returns the recovery key, shown to the user once."""
-        name = name.strip()
-        if not name or len(name) > 64 or any(c in name for c in "/\\\0"):
-            raise VaultError("a profile name needs 1 to 64 characters and no slashes")
+        with transaction(self.conn):
+            recovery, _pid, _key = self._insert_profile(name, passphrase)
+        return recovery
+
+    def _insert_profile(self, name: str, passphrase: str) -> tuple[str, str, bytes]:
+        """Insert a new profile inside the caller's transaction: (recovery key, id, data key)."""
+        name = check_profile_name(name)
         if len(passphrase) < 8:
             raise VaultError("choose a passphrase of at least 8 characters")
         if self.conn.execute("SELECT 1 FROM profiles WHERE name=?", (name,)).fetchone():
@@ -289,16 +398,87 @@ class VaultStore:
         rkek = crypto.recovery_kek(recovery, rsalt)
         wrapped = seal(kek, data_key, self._wrap_aad(profile_id, "pass", salt, self.memory_kib, self.iterations, lanes))
         rwrapped = seal(rkek, data_key, self._wrap_aad(profile_id, "recovery", rsalt, 0, 0, 0))
-        with transaction(self.conn):
-            self.conn.execute(
-                "INSERT INTO profiles VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (profile_id, name, now_iso(), salt, self.memory_kib, self.iterations, lanes, wrapped, rsalt, rwrapped),
-            )
-            self._write_manifest(profile_id, data_key, {}, 1)
-        return recovery
+        self.conn.execute(
+            "INSERT INTO profiles VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (profile_id, name, now_iso(), salt, self.memory_kib, self.iterations, lanes, wrapped, rsalt, rwrapped),
+        )
+        self._write_manifest(profile_id, data_key, {}, 1)
+        return recovery, profile_id, data_key
 
     @_serialised
-    def unlock(self, name: str, passphrase: str | None = None, recovery_key: str | None = None) -> VaultSession:
+    def delete_profile(self, session: VaultSession) -> None:
+        """Destroy one profile: its wrapped keys first, then its entries, spaces it alone held
+        and the row itself, in one transaction. Other profiles are untouched."""
+        session.key()
+        pid = session.profile_id
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM entries WHERE profile_id=?", (pid,))
+            self.conn.execute("DELETE FROM manifests WHERE profile_id=?", (pid,))
+            self.conn.execute("DELETE FROM space_keys WHERE profile_id=?", (pid,))
+            orphaned = "SELECT id FROM spaces WHERE id NOT IN (SELECT space_id FROM space_keys)"
+            self.conn.execute(f"DELETE FROM space_entries WHERE space_id IN ({orphaned})")
+            self.conn.execute(f"DELETE FROM spaces WHERE id IN ({orphaned})")
+            self.conn.execute("DELETE FROM profiles WHERE id=?", (pid,))
+            self.conn.execute("DELETE FROM unlock_failures WHERE key=?", (f"profile:{session.name}",))
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        session.lock()
+
+    # -- guessing ---------------------------------------------------------------------------
+
+    def _wait_for(self, keys: builtins.list[str]) -> float:
+        wait = 0.0
+        now = time.time()
+        for key in keys:
+            row = self.conn.execute("SELECT failures, last FROM unlock_failures WHERE key=?", (key,)).fetchone()
+            if row and row[0] >= FREE_FAILURES:
+                delay = min(MAX_BACKOFF_S, 2.0 ** (row[0] - FREE_FAILURES))
+                wait = max(wait, row[1] + delay - now)
+        return wait
+
+    def _record_failure(self, keys: builtins.list[str]) -> None:
+        with transaction(self.conn):
+            for key in keys:
+                self.conn.execute(
+                    "INSERT INTO unlock_failures VALUES (?, 1, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET failures = failures + 1, last = excluded.last",
+                    (key, time.time()),
+                )
+
+    def _clear_failures(self, keys: builtins.list[str]) -> None:
+        with transaction(self.conn):
+            for key in keys:
+                self.conn.execute("DELETE FROM unlock_failures WHERE key=?", (key,))
+
+    @_serialised
+    def unlock(
+        self,
+        name: str,
+        passphrase: str | None = None,
+        recovery_key: str | None = None,
+        *,
+        client: str | None = None,
+        hide_missing: bool = False,
+    ) -> VaultSession:
+        """Unlock a profile. After a few failures, further tries for that profile (and from
+        that client) wait, doubling each time; the count is stored, so a restart keeps it.
+        `hide_missing` (the web app): an unknown name costs the same work as a known one and
+        gets the same answer, so a guesser cannot list profiles."""
+        keys = [f"profile:{name}"] + ([f"client:{client}"] if client else [])
+        wait = self._wait_for(keys)
+        if wait > 0:
+            raise TooManyAttempts(f"too many failed attempts; try again in {wait:.0f} s")
+        try:
+            session = self._unlock(name, passphrase, recovery_key, hide_missing)
+        except WrongPassphrase:
+            self._record_failure(keys)
+            raise
+        self._clear_failures(keys[:1])
+        return session
+
+    def _unlock(self, name: str, passphrase: str | None, recovery_key: str | None, hide_missing: bool) -> VaultSession:
+        if hide_missing and self.conn.execute("SELECT 1 FROM profiles WHERE name=?", (name,)).fetchone() is None:
+            crypto.derive_kek(passphrase or "", os.urandom(16), self.memory_kib, self.iterations, crypto.KDF_LANES)
+            raise WrongPassphrase("wrong profile name or passphrase")
         pid, salt, memory, iterations, lanes, wrapped, rsalt, rwrapped = self._profile_row(name)
         if not all(isinstance(b, bytes) for b in (salt, wrapped, rsalt, rwrapped)) or not all(
             type(n) is int for n in (memory, iterations, lanes)
@@ -316,7 +496,9 @@ class VaultStore:
                 kek, bytes(wrapped), self._wrap_aad(pid, "pass", bytes(salt), memory, iterations, lanes)
             )
             if key is None:
-                raise WrongPassphrase(f"wrong passphrase for profile '{name}'")
+                raise WrongPassphrase(
+                    "wrong profile name or passphrase" if hide_missing else f"wrong passphrase for profile '{name}'"
+                )
         session = VaultSession(pid, name, key, self.idle_seconds)
         self._read_manifest(session)  # a vault whose manifest was tampered with does not open
         return session
@@ -484,9 +666,31 @@ class VaultStore:
 
     @_serialised
     def spaces(self, session: VaultSession) -> builtins.list[str]:
+        """This profile's shared spaces, oldest first (a stable order: callers name the space)."""
+        session.key()
         return [
-            r[0] for r in self.conn.execute("SELECT space_id FROM space_keys WHERE profile_id=?", (session.profile_id,))
+            r[0]
+            for r in self.conn.execute(
+                "SELECT k.space_id FROM space_keys k JOIN spaces s ON s.id = k.space_id "
+                "WHERE k.profile_id=? ORDER BY s.created, s.id",
+                (session.profile_id,),
+            )
         ]
+
+    @_serialised
+    def space_partners(self, session: VaultSession) -> dict[str, builtins.list[str]]:
+        """Each of this profile's spaces with the names of the other members (clear metadata)."""
+        out: dict[str, builtins.list[str]] = {}
+        for space_id in self.spaces(session):
+            out[space_id] = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT p.name FROM space_keys k JOIN profiles p ON p.id = k.profile_id "
+                    "WHERE k.space_id=? AND k.profile_id<>? ORDER BY p.name",
+                    (space_id, session.profile_id),
+                )
+            ]
+        return out
 
     def _space_key(self, session: VaultSession, space_id: str) -> bytes:
         row = self.conn.execute(
@@ -607,11 +811,15 @@ class VaultStore:
         if len(opened) != len(manifest):
             raise Tampered(f"backup {source} is damaged (entries are missing)")
         recovery = None
-        if name not in self.profiles():
-            recovery = self.create_profile(name, passphrase)
-        session = self.unlock(name, passphrase)
-        tkey = session.key()
         with transaction(self.conn):
+            # One transaction, including a profile created for the backup: a crash or a full
+            # disk leaves no empty profile whose recovery key nobody saw.
+            if self.conn.execute("SELECT 1 FROM profiles WHERE name=?", (name.strip(),)).fetchone() is None:
+                recovery, pid, new_key = self._insert_profile(name, passphrase)
+                session = VaultSession(pid, name.strip(), new_key, self.idle_seconds)
+            else:
+                session = self._unlock(name, passphrase, None, False)
+            tkey = session.key()
             target_manifest, tver = self._read_manifest(session)
             count = 0
             for entry in opened:

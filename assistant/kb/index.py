@@ -18,6 +18,7 @@ import numpy as np
 from assistant.embed import Embedder
 from assistant.kb.corpus import Chunk, Corpus
 from assistant.kb.lexical import BM25
+from assistant.locks import exclusive
 
 log = logging.getLogger(__name__)
 COLLECTION = "knowledge"
@@ -54,6 +55,19 @@ def open_client(path: Path):  # type: ignore[no-untyped-def]
     )
 
 
+def index_state(corpus: Corpus, path: Path, embedder_name: str) -> str:
+    """'up to date', 'stale' or 'missing', without building anything (for `hearth doctor`)."""
+    if not path.exists():
+        return "missing"
+    try:
+        coll = open_client(path).get_collection(COLLECTION, embedding_function=None)
+    except Exception:  # chromadb raises different errors across versions for "missing"
+        return "missing"
+    meta = coll.metadata or {}
+    ok = meta.get("fingerprint") == f"{corpus.content_hash}:{embedder_name}" and coll.count() == len(corpus.chunks())
+    return "up to date" if ok else "stale"
+
+
 class KnowledgeIndex:
     def __init__(self, corpus: Corpus, embedder: Embedder, path: Path, embedder_name: str) -> None:
         self.corpus = corpus
@@ -64,7 +78,9 @@ class KnowledgeIndex:
         self.client = open_client(path)
         self.fingerprint = f"{corpus.content_hash}:{embedder_name}"
         self.rebuilt = False
-        self.collection = self._ensure()
+        # Two processes starting on a fresh data folder would both build the collection.
+        with exclusive(path / ".build.lock"):
+            self.collection = self._ensure()
 
     def _ensure(self):  # type: ignore[no-untyped-def]
         existing = None

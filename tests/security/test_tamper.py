@@ -30,6 +30,15 @@ PASS = "tamper-test passphrase"
 PROFILE_COLUMNS = ("kdf_salt", "kdf_memory", "kdf_iterations", "kdf_lanes", "wrapped_key")
 
 
+@pytest.fixture(autouse=True)
+def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These sweeps try hundreds of tampered headers on purpose; the guessing backoff (tested in
+    # tests/unit/test_vault.py and tests/security/test_web_security.py) would slow them to a halt.
+    from assistant.journal import vault as vault_mod
+
+    monkeypatch.setattr(vault_mod, "FREE_FAILURES", 10**9)
+
+
 def flip_each_byte(blob: bytes, rng: random.Random) -> list[bytes]:
     """One variant per byte position, each with one (random) bit of that byte flipped."""
     out = []

@@ -162,20 +162,36 @@ def test_wrong_passphrase_costs_exactly_one_derivation(store: VaultStore, counti
     assert len(counting) == 1
 
 
-def test_one_hundred_wrong_passphrases_are_all_refused(store: VaultStore) -> None:
+def test_one_hundred_wrong_passphrases_are_all_refused(store: VaultStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.errors import TooManyAttempts
+    from assistant.journal import vault as vault_mod
+
     store.create_profile("me", PASS)
     near = [PASS.upper(), PASS + " ", " " + PASS, PASS[:-1], PASS + "\n", "", PASS.replace(" ", ""),
             PASS.replace("o", "0"), PASS[::-1], PASS.title()]  # fmt: skip
     candidates = near + [f"{PASS} {i}" for i in range(100 - len(near))]
     assert len(candidates) == 100
-    refused = 0
+    clock = [1_000_000.0]
+    monkeypatch.setattr(vault_mod.time, "time", lambda: clock[0])
+    wrong = backed_off = 0
     for cand in candidates:
-        with pytest.raises(WrongPassphrase):
+        try:
             store.unlock("me", cand)
-        refused += 1
-    assert refused == 100
-    # still opens with the right one afterwards (no lockout, no state change)
+            raise AssertionError(f"{cand!r} opened the vault")
+        except WrongPassphrase:
+            wrong += 1
+        except TooManyAttempts:
+            backed_off += 1
+            clock[0] += 400  # wait out the backoff (at most 300 s), then guess again
+            with pytest.raises(WrongPassphrase):
+                store.unlock("me", cand)
+            wrong += 1
+    assert wrong == 100 and backed_off >= 90  # after the free tries every guess had to wait
+    # the right passphrase still works once the wait is over, and clears the count
+    clock[0] += 400
     store.unlock("me", PASS).lock()
+    with pytest.raises(WrongPassphrase):
+        store.unlock("me", "wrong one")
 
 
 @pytest.mark.parametrize(
@@ -264,7 +280,7 @@ def test_recovery_key_of_one_profile_does_not_open_another(store: VaultStore) ->
 
 def test_idle_timeout_locks_the_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr(vault_mod, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    monkeypatch.setattr(vault_mod, "time", SimpleNamespace(monotonic=lambda: clock[0], time=lambda: clock[0]))
     st = make_store(tmp_path / "data", idle_lock_seconds=1)
     st.create_profile("me", PASS)
     s = st.unlock("me", PASS)
@@ -607,7 +623,7 @@ def test_wal_mode_synchronous_full_and_integrity(store: VaultStore) -> None:
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(vault_mod.MIGRATIONS) == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(vault_mod.MIGRATIONS) == 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with raw(store) as c:
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent in the file
