@@ -369,6 +369,9 @@ def _fix_positionals(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     assistant.offline.install_guard()
+    # Everything Hearth writes (vault and its -wal/-shm, index, caches, backups, Gradio's temp
+    # files) is for this user only: files 0600, folders 0700.
+    os.umask(0o077)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)

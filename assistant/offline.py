@@ -20,7 +20,8 @@ from typing import Any
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
+    # "True", as Gradio itself writes it when analytics are off (huggingface_hub reads both).
+    "HF_HUB_DISABLE_TELEMETRY": "True",
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
     "GRADIO_ANALYTICS_ENABLED": "False",

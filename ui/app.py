@@ -6,20 +6,46 @@ from __future__ import annotations
 import html
 import ipaddress
 import os
-import re
+import secrets
 import shutil
 import socket
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import gradio as gr  # at module level: handlers' `request: gr.Request` annotations must resolve
+
 import assistant.offline  # noqa: F401,I001  (first: offline switches before gradio is imported)
 from assistant.config import Settings
 from assistant.errors import HearthError, PortInUse, UsageError
+from assistant.journal.service import MAX_ENTRY_CHARS
+from assistant.journal.vault import VaultSession
 from assistant.services import Services
+from ui import render
+from ui.guard import Guard, client_id
+from ui.render import text_html
+
+
+@dataclass
+class Unlocked:
+    """A browser session's open journal, bound to that browser's secret cookie."""
+
+    client: str
+    vault: VaultSession
+
+    @property
+    def name(self) -> str:
+        return self.vault.name
+
+
+def _lock_value(value: Any) -> None:
+    if isinstance(value, Unlocked):
+        value.vault.lock()
+
 
 CSS = """
 #quick-exit { position: fixed; top: 10px; right: 14px; z-index: 1000; max-width: 130px; }
@@ -40,16 +66,12 @@ NEUTRAL_PAGE_JS = """
 
 
 def _is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _link_citations(text: str) -> str:
-    return re.sub(r"\[(\d+)\]", r"[[\1]](#source-\1)", text)
 
 
 def _sources_html(answer: Any) -> str:
@@ -130,8 +152,6 @@ def privacy_md(settings: Settings, kdf: dict[str, tuple[int, int]], where: str) 
 
 
 def build(svc: Services) -> Any:
-    import gradio as gr
-
     from assistant import offline
     from assistant.journal import service as journal
 
@@ -140,7 +160,10 @@ def build(svc: Services) -> Any:
     topics = sorted({t for a in corpus.articles for t in a.topics})
 
     with gr.Blocks(title="Hearth", analytics_enabled=False) as demo:
-        unlocked = gr.State({})  # profile name -> VaultSession, this browser session only
+        # The one journal this browser session has unlocked (or None). Expires with the idle
+        # lock; `live` lets the unload hook lock it the moment the tab closes.
+        unlocked = gr.State(None, time_to_live=max(60, settings.idle_lock_seconds), delete_callback=_lock_value)
+        live: dict[str, Unlocked] = {}
         exit_btn = gr.Button("Quick exit", elem_id="quick-exit", variant="stop", size="sm")
         gr.Markdown("# Hearth\nA private relationship coach. Everything stays on this computer.")
 
@@ -166,17 +189,23 @@ def build(svc: Services) -> Any:
                 if not q:
                     yield history, gr.update(), gr.update(), gr.update(), ""
                     return
-                history = [*history, {"role": "user", "content": q}, {"role": "assistant", "content": ""}]
+                history = [
+                    *history,
+                    {"role": "user", "content": render.md_text(q)},
+                    {"role": "assistant", "content": ""},
+                ]
                 shown = ""
                 for event in svc.coach.stream(q):
                     if event.answer is None:
                         shown += event.text
-                        history[-1]["content"] = _link_citations(shown)
+                        history[-1]["content"] = render.answer_md(shown)
                         yield history, gr.update(), gr.update(), gr.update(), ""
                         continue
                     ans = event.answer
                     if ans.safety != "none":
-                        history[-1]["content"] = "Please see the resources beside this chat. " + ans.text
+                        history[-1]["content"] = render.md_text(
+                            "Please see the resources beside this chat. " + ans.text
+                        )
                         yield (
                             history,
                             gr.update(value=_safety_html(ans.text, ans.safety), visible=True),
@@ -185,7 +214,7 @@ def build(svc: Services) -> Any:
                             "",
                         )
                     else:
-                        history[-1]["content"] = _link_citations(ans.text)
+                        history[-1]["content"] = render.answer_md(ans.text)
                         yield (
                             history,
                             gr.update(visible=False),
@@ -206,162 +235,263 @@ def build(svc: Services) -> Any:
 
         # ---- Journal ---------------------------------------------------------------------
         with gr.Tab("Journal", id="journal"):
+            gr.Markdown(
+                "One journal is open per browser window. Switching profile locks the open one; "
+                "the other profile asks for its own passphrase.",
+                elem_classes=["hearth-note"],
+            )
             with gr.Row():
-                profile = gr.Dropdown(
-                    label="Profile",
-                    choices=svc.vaults.profiles() or ["me"],
-                    value=(svc.vaults.profiles() or ["me"])[0],
-                    allow_custom_value=True,
-                    elem_id="profile",
-                )
+                profile = gr.Dropdown(label="Profile", choices=[], value=None, elem_id="profile")
                 passphrase = gr.Textbox(label="Passphrase", type="password", elem_id="passphrase")
-                unlock_btn = gr.Button("Unlock / create", elem_id="unlock")
+                unlock_btn = gr.Button("Unlock", elem_id="unlock")
                 lock_btn = gr.Button("Lock now", elem_id="lock")
+            with gr.Accordion("Create a new profile", open=False, elem_id="create-accordion"):
+                new_name = gr.Textbox(label="Profile name (letters, digits, spaces)", elem_id="new-name")
+                new_pw = gr.Textbox(label="Passphrase (8 characters or more)", type="password", elem_id="new-pw")
+                new_pw2 = gr.Textbox(label="Repeat the passphrase", type="password", elem_id="new-pw2")
+                create_btn = gr.Button("Create profile", elem_id="create")
             status = gr.Markdown("Locked.", elem_id="journal-status")
             recovery = gr.Markdown(visible=False, elem_id="recovery-key")
-            entry_text = gr.Textbox(label="Write an entry", lines=5, elem_id="entry-text")
+            entry_text = gr.Textbox(
+                label=f"Write an entry (up to {MAX_ENTRY_CHARS:,} characters)", lines=5, elem_id="entry-text"
+            )
             save_btn = gr.Button("Save and reflect", variant="primary", elem_id="save-entry")
-            highlighted = gr.HighlightedText(label="What was noticed", combine_adjacent=False, elem_id="evidence")
-            analysis_md = gr.Markdown(elem_id="analysis")
             with gr.Row():
                 entries = gr.Dropdown(label="Your entries", choices=[], elem_id="entries")
                 delete_btn = gr.Button("Delete entry", elem_id="delete-entry")
-            entry_view = gr.Markdown(elem_id="entry-view")
-            with gr.Accordion("Shared space (both partners must agree)", open=False):
+            entry_view = gr.HTML(elem_id="entry-view")
+            highlighted = gr.HighlightedText(label="What was noticed", combine_adjacent=False, elem_id="evidence")
+            analysis_md = gr.Markdown(elem_id="analysis")
+            with gr.Accordion("Shared space (both partners must agree)", open=False, elem_id="space-accordion"):
                 gr.Markdown(
-                    "A shared space opens only when both partners have unlocked their own "
-                    "profile in this window and both tick their agreement. Only entries you "
-                    "share one by one appear there."
+                    "A shared space opens when both partners agree: your journal is unlocked here, "
+                    "your partner types their own passphrase once (it is used to open the space and "
+                    "then forgotten). Only entries you share one by one appear there."
                 )
-                partner_b = gr.Dropdown(
-                    label="Partner's profile", choices=svc.vaults.profiles(), allow_custom_value=True
-                )
-                agree_a = gr.Checkbox(label="I agree to open a shared space")
-                agree_b = gr.Checkbox(label="My partner agrees to open a shared space")
-                space_btn = gr.Button("Open shared space")
-                share_btn = gr.Button("Share the selected entry")
-                space_view = gr.Markdown()
+                partner_b = gr.Dropdown(label="Partner's profile", choices=[], elem_id="partner")
+                partner_pw = gr.Textbox(label="Partner's passphrase", type="password", elem_id="partner-pw")
+                agree_a = gr.Checkbox(label="I agree to open a shared space", elem_id="agree-a")
+                agree_b = gr.Checkbox(label="My partner agrees to open a shared space", elem_id="agree-b")
+                space_btn = gr.Button("Open shared space", elem_id="open-space")
+                space_pick = gr.Dropdown(label="Shared space", choices=[], elem_id="space-pick")
+                share_btn = gr.Button("Share the selected entry in this space", elem_id="share")
+                space_status = gr.Markdown(elem_id="space-status")
+                space_view = gr.HTML(elem_id="space-view")
 
-            def _session(state: dict, name: str) -> Any:
-                s = state.get(name)
-                if s is None or s.locked:
-                    raise HearthError("this profile is locked; unlock it first")
-                return s
+            private: dict[str, Any] = {"api_visibility": "private"}  # not callable as a named API
 
-            def _choices(state: dict, name: str) -> list[tuple[str, str]]:
-                items = journal.list_entries(svc, _session(state, name))
+            def _client(request: gr.Request | None) -> str:
+                cid = client_id(dict(request.headers)) if request is not None else None
+                if not cid:
+                    raise HearthError("this browser has no Hearth session cookie; reload the page")
+                return cid
+
+            def _need(state: Unlocked | None, request: gr.Request | None) -> VaultSession:
+                """The caller's own unlocked journal, checked on the server for every call."""
+                if state is None or state.vault.locked:
+                    raise HearthError("the journal is locked; unlock it first")
+                if not secrets.compare_digest(state.client, _client(request)):
+                    raise HearthError("this journal was unlocked in another browser; unlock it here")
+                return state.vault
+
+            def _choices(vs: VaultSession) -> list[tuple[str, str]]:
+                items = journal.list_entries(svc, vs)
                 return [(f"{e.created[:16].replace('T', ' ')}  {e.text[:50]}", e.id) for e in reversed(items)]
 
-            def do_unlock(name: str, pw: str, state: dict) -> tuple:
-                name = (name or "me").strip()
+            def _space_choices(vs: VaultSession) -> list[tuple[str, str]]:
+                return [
+                    (f"with {', '.join(names) or 'nobody'} ({sid[:6]})", sid)
+                    for sid, names in svc.vaults.space_partners(vs).items()
+                ]
+
+            def _profiles() -> list[str]:
                 try:
-                    shown = gr.update(visible=False)
-                    if name not in svc.vaults.profiles():
-                        key = journal.init_profile(svc, name, pw)
-                        shown = gr.update(
-                            value=f"**Your recovery key (shown once, print it or keep it safe):** `{key}`", visible=True
-                        )
-                    state = {**state, name: journal.unlock(svc, name, pw)}
-                    return (
-                        state,
-                        f"Unlocked **{name}**.",
-                        shown,
-                        "",
-                        gr.update(choices=_choices(state, name), value=None),
-                        gr.update(choices=svc.vaults.profiles()),
-                    )
+                    return svc.vaults.profiles()
+                except HearthError:
+                    return []
+
+            def _lock(state: Unlocked | None, request: gr.Request | None = None) -> None:
+                if state is not None:
+                    state.vault.lock()
+                if request is not None and request.session_hash:
+                    live.pop(request.session_hash, None)
+
+            # What a locked journal shows: every output of clear_outs emptied, in that order.
+            cleared: tuple[Any, ...] = (None, "Locked.", gr.update(value="", visible=False),
+                                        gr.update(choices=[], value=None), "", [], "", "",
+                                        gr.update(choices=[], value=None), "", "")  # fmt: skip
+            clear_outs = [unlocked, status, recovery, entries, entry_view, highlighted, analysis_md, entry_text,
+                          space_pick, space_view, space_status]  # fmt: skip
+
+            def refresh_profiles(state: Unlocked | None) -> tuple:
+                names = _profiles()
+                current = state.name if state is not None and not state.vault.locked else (names[0] if names else None)
+                return gr.update(choices=names, value=current), gr.update(choices=names, value=None)
+
+            demo.load(refresh_profiles, unlocked, [profile, partner_b], **private)
+
+            def do_unlock(name: str | None, pw: str, state: Unlocked | None, request: gr.Request) -> tuple:
+                _lock(state, request)
+                try:
+                    if not name:
+                        raise HearthError("choose a profile, or create one below")
+                    cid = _client(request)
+                    vs = svc.vaults.unlock(name, pw, client=cid, hide_missing=True)
+                    new = Unlocked(cid, vs)
+                    live[request.session_hash or ""] = new
+                    return (new, f"Unlocked **{render.name(vs.name)}**.", gr.update(value="", visible=False),
+                            gr.update(choices=_choices(vs), value=None), "", [], "", "",
+                            gr.update(choices=_space_choices(vs), value=None), "", "", "")  # fmt: skip
                 except HearthError as exc:
-                    return state, f"**{exc}**", gr.update(visible=False), "", gr.update(), gr.update()
+                    return (*cleared[:1], f"**{render.md_text(str(exc))}**", *cleared[2:], "")
 
-            unlock_btn.click(
-                do_unlock, [profile, passphrase, unlocked], [unlocked, status, recovery, passphrase, entries, profile]
-            )
+            unlock_btn.click(do_unlock, [profile, passphrase, unlocked], [*clear_outs, passphrase], **private)
 
-            def do_lock(state: dict) -> tuple:
-                for s in state.values():
-                    s.lock()
-                return {}, "Locked.", gr.update(visible=False), gr.update(choices=[], value=None), "", [], ""
-
-            lock_btn.click(
-                do_lock, unlocked, [unlocked, status, recovery, entries, entry_view, highlighted, analysis_md]
-            )
-
-            def do_save(name: str, text: str, state: dict, progress: Any = gr.Progress()) -> tuple:
+            def do_create(name: str, pw: str, pw2: str, state: Unlocked | None, request: gr.Request) -> tuple:
+                _lock(state, request)
                 try:
+                    if pw != pw2:
+                        raise HearthError("the two passphrases differ; nothing was created")
+                    key = journal.init_profile(svc, name or "", pw)
+                    cid = _client(request)
+                    vs = svc.vaults.unlock(name.strip(), pw, client=cid)
+                    new = Unlocked(cid, vs)
+                    live[request.session_hash or ""] = new
+                    names = _profiles()
+                    shown = gr.update(
+                        value=f"**Your recovery key (shown once; print it or keep it safe):** `{key}`", visible=True
+                    )
+                    return (new, f"Created and unlocked **{render.name(vs.name)}**.", shown,
+                            gr.update(choices=[], value=None), "", [], "", "", gr.update(choices=[], value=None),
+                            "", "", "", "", "", gr.update(choices=names, value=vs.name),
+                            gr.update(choices=names, value=None))  # fmt: skip
+                except HearthError as exc:
+                    return (*cleared[:1], f"**{render.md_text(str(exc))}**", *cleared[2:], "", "", "",
+                            gr.update(), gr.update())  # fmt: skip
+
+            create_btn.click(
+                do_create,
+                [new_name, new_pw, new_pw2, unlocked],
+                [*clear_outs, new_name, new_pw, new_pw2, profile, partner_b],
+                **private,
+            )
+
+            def do_lock(state: Unlocked | None, request: gr.Request) -> tuple:
+                _lock(state, request)
+                return cleared
+
+            lock_btn.click(do_lock, unlocked, clear_outs, **private)
+
+            def on_profile_change(name: str | None, state: Unlocked | None, request: gr.Request) -> tuple:
+                # Switching profile never shows another profile's data: the open one locks.
+                if state is not None and state.name != name:
+                    _lock(state, request)
+                    return cleared
+                return (state, *[gr.update()] * (len(clear_outs) - 1))
+
+            profile.change(on_profile_change, [profile, unlocked], clear_outs, **private)
+
+            def do_save(text: str, state: Unlocked | None, request: gr.Request, progress: Any = gr.Progress()) -> tuple:
+                try:
+                    vs = _need(state, request)
                     progress(0.2, desc="Reading your entry on this device")
-                    added = journal.add_entry(svc, _session(state, name), text)
-                    return (
-                        "",
-                        _highlight(text, added.analysis),
-                        _analysis_md(added.analysis, svc),
-                        gr.update(choices=_choices(state, name), value=None),
-                        "Saved, sealed.",
-                    )
+                    added = journal.add_entry(svc, vs, text)
+                    return ("", text_html(text), _highlight(text, added.analysis), _analysis_md(added.analysis, svc),
+                            gr.update(choices=_choices(vs), value=None), "Saved, sealed.")  # fmt: skip
                 except HearthError as exc:
-                    return text, [], "", gr.update(), f"**{exc}**"
+                    return text, "", [], "", gr.update(), f"**{render.md_text(str(exc))}**"
 
             save_btn.click(
-                do_save, [profile, entry_text, unlocked], [entry_text, highlighted, analysis_md, entries, status]
-            )
+                do_save, [entry_text, unlocked], [entry_text, entry_view, highlighted, analysis_md, entries, status],
+                **private,
+            )  # fmt: skip
 
-            def do_open(name: str, entry_id: str | None, state: dict) -> tuple:
+            def do_open(entry_id: str | None, state: Unlocked | None, request: gr.Request) -> tuple:
                 if not entry_id:
                     return "", [], ""
                 try:
                     from assistant.journal.classifier import Analysis
 
-                    e = journal.get_entry(svc, _session(state, name), entry_id)
+                    e = journal.get_entry(svc, _need(state, request), entry_id)
                     a = Analysis.from_json(e.analysis) if e.analysis else None
-                    return (e.text, _highlight(e.text, a) if a else [], _analysis_md(a, svc) if a else "")
+                    return (text_html(e.text), _highlight(e.text, a) if a else [], _analysis_md(a, svc) if a else "")
                 except HearthError as exc:
-                    return f"**{exc}**", [], ""
+                    return text_html(str(exc)), [], ""
 
-            entries.change(do_open, [profile, entries, unlocked], [entry_view, highlighted, analysis_md])
+            entries.change(do_open, [entries, unlocked], [entry_view, highlighted, analysis_md], **private)
 
-            def do_delete(name: str, entry_id: str | None, state: dict) -> tuple:
+            def do_delete(entry_id: str | None, state: Unlocked | None, request: gr.Request) -> tuple:
                 try:
+                    vs = _need(state, request)
                     if entry_id:
-                        journal.delete_entry(svc, _session(state, name), entry_id)
-                    return gr.update(choices=_choices(state, name), value=None), "", "Entry deleted."
+                        journal.delete_entry(svc, vs, entry_id)
+                    return gr.update(choices=_choices(vs), value=None), "", "Entry deleted."
                 except HearthError as exc:
-                    return gr.update(), "", f"**{exc}**"
+                    return gr.update(), "", f"**{render.md_text(str(exc))}**"
 
-            delete_btn.click(do_delete, [profile, entries, unlocked], [entries, entry_view, status])
+            delete_btn.click(do_delete, [entries, unlocked], [entries, entry_view, status], **private)
 
-            def do_space(a: str, b: str, ok_a: bool, ok_b: bool, state: dict) -> str:
-                if not (ok_a and ok_b):
-                    return "Both of you need to agree before a shared space opens."
+            def _space_html(vs: VaultSession, space_id: str) -> str:
+                items = svc.vaults.space_entries(vs, space_id)
+                if not items:
+                    return "<p><i>Nothing shared yet.</i></p>"
+                return "".join(f"<p><b>{text_html(i['author'])}</b>: {text_html(i['text'])}</p>" for i in items)
+
+            def do_space(partner: str | None, ppw: str, ok_a: bool, ok_b: bool, state: Unlocked | None,
+                         request: gr.Request) -> tuple:  # fmt: skip
                 try:
-                    sa, sb = _session(state, a), _session(state, b)
-                    existing = set(svc.vaults.spaces(sa)) & set(svc.vaults.spaces(sb))
-                    space = next(iter(existing)) if existing else svc.vaults.create_space(sa, sb)
-                    items = svc.vaults.space_entries(sa, space)
-                    body = "\n".join(f"- **{i['author']}**: {i['text']}" for i in items) or "_Nothing shared yet._"
-                    return f"Shared space open for **{a}** and **{b}**.\n\n{body}"
+                    vs = _need(state, request)
+                    if not (ok_a and ok_b):
+                        raise HearthError("both of you need to agree before a shared space opens")
+                    if not partner or partner == vs.name:
+                        raise HearthError("choose your partner's profile")
+                    # The partner's journal is unlocked only for this handshake, then locked again.
+                    other = svc.vaults.unlock(partner, ppw, client=_client(request), hide_missing=True)
+                    try:
+                        mine = svc.vaults.space_partners(vs)
+                        existing = [sid for sid, names in mine.items() if names == [other.name]]
+                        space = existing[0] if existing else svc.vaults.create_space(vs, other)
+                    finally:
+                        other.lock()
+                    return ("", gr.update(choices=_space_choices(vs), value=space),
+                            f"Shared space open for **{render.name(vs.name)}** and **{render.name(partner)}**.",
+                            _space_html(vs, space))  # fmt: skip
                 except HearthError as exc:
-                    return f"**{exc}**"
+                    return "", gr.update(), f"**{render.md_text(str(exc))}**", ""
 
-            space_btn.click(do_space, [profile, partner_b, agree_a, agree_b, unlocked], space_view)
+            space_btn.click(
+                do_space, [partner_b, partner_pw, agree_a, agree_b, unlocked],
+                [partner_pw, space_pick, space_status, space_view], **private,
+            )  # fmt: skip
 
-            def do_share(name: str, entry_id: str | None, state: dict) -> str:
+            def do_show_space(space_id: str | None, state: Unlocked | None, request: gr.Request) -> str:
                 try:
-                    s = _session(state, name)
-                    spaces = svc.vaults.spaces(s)
-                    if not spaces or not entry_id:
-                        return "Open a shared space and pick an entry first."
-                    svc.vaults.share(s, spaces[0], entry_id)
-                    return "Shared this one entry with your partner."
+                    return _space_html(_need(state, request), space_id) if space_id else ""
                 except HearthError as exc:
-                    return f"**{exc}**"
+                    return text_html(str(exc))
 
-            share_btn.click(do_share, [profile, entries, unlocked], space_view)
+            space_pick.change(do_show_space, [space_pick, unlocked], space_view, **private)
 
-            def idle_check(state: dict) -> tuple:
-                if any(s.locked for s in state.values()):
-                    return {k: v for k, v in state.items() if not v.locked}, "Locked after a quiet while."
-                return state, gr.update()
+            def do_share(space_id: str | None, entry_id: str | None, state: Unlocked | None,
+                         request: gr.Request) -> tuple:  # fmt: skip
+                try:
+                    vs = _need(state, request)
+                    if not space_id or not entry_id:
+                        raise HearthError("pick a shared space and an entry first")
+                    svc.vaults.share(vs, space_id, entry_id)
+                    partners = ", ".join(svc.vaults.space_partners(vs).get(space_id, []))
+                    return f"Shared this one entry with **{render.name(partners)}**.", _space_html(vs, space_id)
+                except HearthError as exc:
+                    return f"**{render.md_text(str(exc))}**", gr.update()
 
-            gr.Timer(30).tick(idle_check, unlocked, [unlocked, status])
+            share_btn.click(do_share, [space_pick, entries, unlocked], [space_status, space_view], **private)
+
+            def idle_check(state: Unlocked | None) -> tuple:
+                if state is not None and state.vault.locked:
+                    return cleared[:1] + ("Locked after a quiet while.",) + cleared[2:]
+                return (state, *[gr.update()] * (len(clear_outs) - 1))
+
+            gr.Timer(30).tick(idle_check, unlocked, clear_outs, **private)
 
         # ---- Insights --------------------------------------------------------------------
         with gr.Tab("Insights", id="insights"):
@@ -372,18 +502,18 @@ def build(svc: Services) -> Any:
             )
             ins_md = gr.Markdown(elem_id="insights-md")
 
-            def do_insights(name: str, state: dict) -> tuple:
+            def do_insights(state: Unlocked | None, request: gr.Request) -> tuple:
                 import pandas as pd
 
                 try:
-                    data = journal.insights(svc, _session(state, name))
+                    data = journal.insights(svc, _need(state, request))
                 except HearthError as exc:
                     empty = pd.DataFrame({"week": [], "count": [], "label": []})
-                    return empty, empty, f"**{exc}**"
+                    return empty, empty, f"**{render.md_text(str(exc))}**"
                 rows = pd.DataFrame(data["weeks"] or [], columns=["week", "label", "kind", "count"])
                 flags = rows[rows["kind"] == "flag"]
                 strengths = rows[rows["kind"] == "strength"]
-                lines = [f"**{data['entries']} entries.**"]
+                lines = [f"**Insights for {render.name(state.name if state else '')}: {data['entries']} entries.**"]
                 if data["read_next"]:
                     lines.append("### What to read next")
                     lines += [f"- `{r['article_id']}` (because of {r['because']})" for r in data["read_next"]]
@@ -392,7 +522,7 @@ def build(svc: Services) -> Any:
                     lines += [f"- {r['name']}: {r['how']}" for r in data["resources"]]
                 return flags, strengths, "\n".join(lines)
 
-            ins_btn.click(do_insights, [profile, unlocked], [flags_plot, strengths_plot, ins_md])
+            ins_btn.click(do_insights, [unlocked], [flags_plot, strengths_plot, ins_md], **private)
 
         # ---- Practice --------------------------------------------------------------------
         with gr.Tab("Practice", id="practice"):
@@ -436,78 +566,96 @@ def build(svc: Services) -> Any:
                 if settings.session_mode
                 else str(settings.home)
             )
-            gr.Markdown(privacy_md(settings, svc.vaults.kdf_params(), where))
+            privacy_text = gr.Markdown(privacy_md(settings, {}, where))
+            demo.load(lambda: privacy_md(settings, svc.vaults.kdf_params(), where), None, privacy_text, **private)
             egress = gr.Markdown(elem_id="egress-count")
             gr.Timer(2).tick(
-                lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress
+                lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress, **private
             )
-            demo.load(lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress)
-            export_btn = gr.Button("Export an encrypted backup", elem_id="export")
-            export_file = gr.File(label="Backup", elem_id="backup-file")
-            confirm = gr.Textbox(label="Type DELETE to destroy every journal on this machine", elem_id="confirm")
-            wipe_btn = gr.Button("Delete everything", variant="stop", elem_id="wipe")
+            demo.load(
+                lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress, **private
+            )
+            export_btn = gr.Button("Export an encrypted backup of my journal", elem_id="export")
+            export_file = gr.File(label="Backup", elem_id="backup-file", interactive=False)
+            with gr.Accordion("Delete my journal", open=False, elem_id="wipe-accordion"):
+                gr.Markdown(
+                    "Destroys the open profile: its keys, entries and shared spaces only it held. "
+                    "Other profiles are not touched. To delete every profile on this machine, run "
+                    "`hearth journal delete-all` in a terminal."
+                )
+                confirm = gr.Textbox(label="Type DELETE", elem_id="confirm")
+                wipe_pw = gr.Textbox(label="Your passphrase, once more", type="password", elem_id="wipe-pw")
+                wipe_btn = gr.Button("Delete my journal", variant="stop", elem_id="wipe")
             privacy_status = gr.Markdown(elem_id="privacy-status")
 
-            def do_export(name: str, state: dict) -> tuple:
+            def do_export(state: Unlocked | None, request: gr.Request) -> tuple:
                 try:
-                    target = Path(tempfile.mkdtemp(dir=settings.gradio_tmp)) / f"hearth-{name}.backup"
-                    n = journal.export_backup(svc, _session(state, name), target)
+                    vs = _need(state, request)
+                    base = Path(os.environ.get("GRADIO_TEMP_DIR") or settings.gradio_tmp)
+                    base.mkdir(parents=True, exist_ok=True)
+                    target = Path(tempfile.mkdtemp(dir=base)) / f"hearth-{vs.name.replace(' ', '_')}.backup"
+                    n = journal.export_backup(svc, vs, target)
                     return str(target), f"Exported {n} entries, encrypted with your passphrase."
                 except HearthError as exc:
-                    return None, f"**{exc}**"
+                    return None, f"**{render.md_text(str(exc))}**"
 
-            export_btn.click(do_export, [profile, unlocked], [export_file, privacy_status])
+            export_btn.click(do_export, [unlocked], [export_file, privacy_status], **private)
 
-            def do_wipe(text: str, state: dict) -> tuple:
-                if text.strip() != "DELETE":
-                    return state, "Not confirmed: type DELETE exactly. Nothing was deleted."
-                for s in state.values():
-                    s.lock()
-                journal.delete_all(svc)
-                return {}, "Everything was destroyed: the keys first, then the files."
+            def do_wipe(text: str, pw: str, state: Unlocked | None, request: gr.Request) -> tuple:
+                try:
+                    vs = _need(state, request)
+                    if text.strip() != "DELETE":
+                        raise HearthError("not confirmed: type DELETE exactly; nothing was deleted")
+                    # The passphrase again: an unattended unlocked window is not enough to destroy.
+                    check = svc.vaults.unlock(vs.name, pw, client=_client(request))
+                    svc.vaults.delete_profile(check)
+                    _lock(state, request)
+                    names = _profiles()
+                    return (*cleared, "", "", "Your journal was destroyed: the keys first, then the entries.",
+                            gr.update(choices=names, value=None), gr.update(choices=names, value=None))  # fmt: skip
+                except HearthError as exc:
+                    keep = (state, *[gr.update()] * (len(clear_outs) - 1))
+                    return (*keep, "", "", f"**{render.md_text(str(exc))}**", gr.update(), gr.update())
 
-            wipe_btn.click(do_wipe, [confirm, unlocked], [unlocked, privacy_status])
+            wipe_btn.click(
+                do_wipe, [confirm, wipe_pw, unlocked],
+                [*clear_outs, confirm, wipe_pw, privacy_status, profile, partner_b], **private,
+            )  # fmt: skip
 
-        def quick_exit(state: dict) -> dict:
-            for s in state.values():
-                s.lock()
-            return {}
+        def quick_exit(state: Unlocked | None, request: gr.Request) -> None:
+            _lock(state, request)
 
-        exit_btn.click(quick_exit, unlocked, unlocked, js=NEUTRAL_PAGE_JS)
+        exit_btn.click(quick_exit, unlocked, unlocked, js=NEUTRAL_PAGE_JS, **private)
+
+        def on_unload(request: gr.Request) -> None:
+            # The tab closed or reloaded: lock now, not when the state expires an hour later.
+            gone = live.pop(request.session_hash or "", None)
+            if gone is not None:
+                gone.vault.lock()
+
+        demo.unload(on_unload)
     return demo
-
-
-class _NoStore:
-    """ASGI middleware: nothing the app sends may land in the browser's disk cache."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
-                headers += [
-                    (b"cache-control", b"no-store"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-content-type-options", b"nosniff"),
-                ]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def check_port(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        # SO_REUSEADDR, as the server itself binds: a port in TIME_WAIT after a stop is free.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as exc:
             raise PortInUse(f"port {port} on {host} is already in use; try `hearth ui --port {port + 1}`") from exc
+
+
+def use_asyncio_loop() -> None:
+    """Make uvicorn (which Gradio starts without a loop setting) run on asyncio's own loop.
+
+    With "auto" it picks uvloop, whose sockets are native: the egress guard never sees them
+    (issue 11: a server-side fetch left the machine while the Privacy tab counted 0). The Guard
+    middleware refuses to serve on any other loop, so a regression fails loudly."""
+    import uvicorn.config
+
+    uvicorn.config.LOOP_FACTORIES["auto"] = uvicorn.config.LOOP_FACTORIES["asyncio"]
 
 
 def serve(settings: Settings, *, block: bool = True) -> Any:
@@ -516,6 +664,9 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
 
     from assistant.services import ensure_home
 
+    if not settings.host.strip():
+        # An empty host made Gradio fall back to GRADIO_SERVER_NAME (e.g. 0.0.0.0), unchecked.
+        raise UsageError("--host needs an address (127.0.0.1 by default)")
     if not settings.session_mode:
         ensure_home(settings)
     gtmp = settings.gradio_tmp if not settings.session_mode else Path(tempfile.mkdtemp(prefix="hearth-session-"))
@@ -535,7 +686,7 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
 
         def auth(username: str, password: str) -> bool:
             try:
-                svc.vaults.unlock(username, password).lock()
+                svc.vaults.unlock(username, password, hide_missing=True).lock()
                 return True
             except HearthError:
                 return False
@@ -543,8 +694,7 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
     print("Loading the models and the knowledge index...", file=sys.stderr)
     svc.coach.warm()
     svc.classifier  # noqa: B018  (train or load now, not on the first entry)
-    import gradio as gr
-
+    use_asyncio_loop()
     demo = build(svc)
     demo.queue(default_concurrency_limit=2)
     print(f"Hearth is running on http://{settings.host}:{settings.port} (Ctrl+C to stop)", file=sys.stderr)
@@ -563,7 +713,7 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
             theme=gr.themes.Soft(),
             css=CSS,
             allowed_paths=[str(gtmp)],
-            app_kwargs={"middleware": [Middleware(_NoStore)]},
+            app_kwargs={"middleware": [Middleware(Guard, host=settings.host, port=settings.port)]},
             max_file_size="5mb",
         )
     finally:

@@ -38,10 +38,18 @@ def unlock(svc: Services, profile: str, passphrase: str, recovery_key: str | Non
     return svc.vaults.unlock(profile, passphrase, recovery_key=recovery_key)
 
 
+MAX_ENTRY_CHARS = 20_000  # about eight pages; a longer text is refused before any work
+
+
 def add_entry(svc: Services, session: VaultSession, text: str) -> Added:
     """Classify on the device, then store the entry and its analysis sealed together."""
     if not text or not text.strip():
         raise VaultError("the entry is empty; nothing was saved")
+    if len(text) > MAX_ENTRY_CHARS:
+        raise VaultError(
+            f"an entry holds up to {MAX_ENTRY_CHARS:,} characters and this one has {len(text):,}; "
+            "split it into two entries (nothing was saved)"
+        )
     session.key()  # fail on a locked session before doing any work
     analysis = svc.classifier.classify(text)
     entry = svc.vaults.add(session, text, analysis=analysis.as_json())

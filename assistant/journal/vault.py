@@ -19,8 +19,8 @@ memory and are dropped on lock or after the idle timeout.
 from __future__ import annotations
 
 import base64
-import contextlib
 import builtins
+import contextlib
 import functools
 import json
 import os

@@ -78,6 +78,16 @@ def browser():  # type: ignore[no-untyped-def]
         b.close()
 
 
+def create_profile(page, name: str, pw: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#create-accordion").get_by_text("Create a new profile").click()
+    page.locator("#new-name textarea").fill(name)
+    page.locator("#new-pw input").fill(pw)
+    page.locator("#new-pw2 input").fill(pw)
+    page.click("#create")
+    page.wait_for_selector("#recovery-key code", timeout=30000)
+    assert "Created and unlocked" in page.locator("#journal-status").inner_text()
+
+
 def _tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("tab", name=name).click()
     page.wait_for_timeout(400)
@@ -98,11 +108,7 @@ def test_scripted_session_stays_local(server, browser) -> None:  # type: ignore[
 
     # Journal: create a profile, unlock, write an entry that raises a flag
     _tab(page, "Journal")
-    page.locator("#profile input").fill("alex")
-    page.locator("#passphrase input").fill("a long passphrase for alex")
-    page.click("#unlock")
-    page.wait_for_selector("#recovery-key code", timeout=30000)
-    assert "Unlocked" in page.locator("#journal-status").inner_text()
+    create_profile(page, "alex", "a long passphrase for alex")
     page.locator("#entry-text textarea").fill(ENTRY)
     page.click("#save-entry")
     page.wait_for_selector("#analysis h3", timeout=60000)

@@ -48,3 +48,24 @@ def test_privacy_check_in_loopback_only_namespace(tmp_path) -> None:  # type: ig
                             "\"import socket;socket.create_connection(('192.0.2.1',80),timeout=3)\""],
                            capture_output=True, text=True, timeout=30)  # fmt: skip
     assert probe.returncode != 0 and "unreachable" in probe.stderr.lower()
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or shutil.which("ip") is None, reason="unshare/ip missing")
+def test_server_side_fetch_refused_in_namespace(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The red-team probe: a 'public' address that answers inside the namespace; the app is
+    asked to fetch from it through Gradio's file route. Refused, and no connection made."""
+    import json
+    import sys
+
+    if os.geteuid() != 0:
+        pytest.skip("network namespaces need root here")
+    probe = os.path.join(os.path.dirname(__file__), "fetch_probe.py")
+    res = subprocess.run(["unshare", "-n", sys.executable, probe, HEARTH], capture_output=True, text=True,
+                         env={**_env(tmp_path), "PYTHONPATH": os.pathsep.join(sys.path)}, timeout=600)  # fmt: skip
+    assert res.returncode == 0, (res.stdout[-1500:], res.stderr[-1500:])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["reachable"] is True
+    for route, (status, body) in out["results"].items():
+        assert status == 403, (route, status, body)
+        assert "FETCHED" not in body and "never fetches" in body
+    assert out["server_hits"] == []
