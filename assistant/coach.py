@@ -1,12 +1,5 @@
 """question -> safety screen -> retrieve -> compose -> grounding check -> cited answer, streamed.
 
-Safety comes first: the detector (rules + learned heads, assistant/safety/) screens the question,
-and with `history` every earlier turn of the conversation too; a disclosure made earlier keeps the
-conversation in safety mode until the person moves on explicitly. A question that describes
-gaslighting, control, monitoring or isolation gets no coaching steps (they would ask the person to
-doubt their memory or to accommodate more): it gets the pattern named gently, the articles on it
-and the safety check.
-
 The bundled model is tiny, so it never carries the substance. It writes the reflection (one or
 two sentences mirroring what the person said); the steps are the cited passages' own words
 ("Try this" bullets of the retrieved articles) and the closing question is an "Ask each other"
@@ -17,10 +10,10 @@ soon as it is complete, so what streams to the user has already been checked.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -30,10 +23,7 @@ from assistant.grounding import GroundingChecker, citation_problems, split_sente
 from assistant.kb.corpus import Corpus
 from assistant.kb.index import Hit, KnowledgeIndex
 from assistant.llm.base import LLM, ChatMessage, GenOptions
-from assistant.safety import PATTERN_ARTICLES, Resources, concern_response, respond, screen, screen_conversation
-
-if TYPE_CHECKING:
-    from assistant.safety.detector import Detector
+from assistant.safety import Resources, respond, screen
 
 SYSTEM_PROMPT = (
     "You are Hearth, a warm and calm relationship coach. Reflect back what the person feels, "
@@ -89,8 +79,6 @@ class Answer:
     generated_sentences: int = 0
     generated_kept: int = 0
     timings: dict[str, float] = field(default_factory=dict)
-    # Gaslighting, control or isolation the question described (answered with care, not tips).
-    patterns: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -125,11 +113,7 @@ class Coach:
         top_k: int = 4,
         region: str = "all",
         reflections: Reflections | None = None,
-        detector: Detector | None = None,
-        patterns: Callable[[str], list[str]] | None = None,
     ) -> None:
-        self.detector = detector
-        self.patterns = patterns
         self.reflections = reflections or Reflections({}, DEFAULT_REFLECTION)
         self._vec_cache: dict[str, np.ndarray] = {}
         self.llm = llm
@@ -145,44 +129,30 @@ class Coach:
     def warm(self) -> None:
         self.llm.warm(SYSTEM_PROMPT)
 
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        for event in self.stream(question, history):
+    def ask(self, question: str) -> Answer:
+        for event in self.stream(question):
             if event.answer is not None:
                 return event.answer
         raise RuntimeError("coach stream ended without an answer")  # pragma: no cover
 
-    def stream(self, question: str, history: list[str] | None = None) -> Iterator[Event]:
-        """Answer `question`; `history` is what the person said earlier in this conversation."""
+    def stream(self, question: str) -> Iterator[Event]:
         t0 = time.perf_counter()
         question = question.strip()
         answer = Answer(question)
-        # Before anything else, and before any model call.
-        qvec: np.ndarray | None = None
-        if history:
-            verdict = screen_conversation([*history, question], self.detector).result
-        elif self.detector is not None:
-            verdict, qvec = self.detector.assess(question)
-        else:
-            verdict = screen(question)
+        verdict = screen(question)  # before anything else, and before any model call
         answer.timings["screen_ms"] = (time.perf_counter() - t0) * 1000
         if verdict.level != "none":
             answer.safety = verdict.level
             answer.text = respond(question, verdict, self.resources, self.region)
-            yield from self._finish(answer, t0)
-            return
-        if self.patterns is not None and (found := self.patterns(question)):
-            answer.patterns = found
-            answer.text = concern_response(found, self.resources, self.region)
-            answer.citations = [
-                Citation(i, aid, self._title(aid), self._passage(aid, False))
-                for i, (aid, _) in enumerate(PATTERN_ARTICLES, 1)
-            ]
-            yield from self._finish(answer, t0)
+            answer.grounded_fraction = 1.0
+            answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
+            answer.timings["first_text_ms"] = answer.timings["total_ms"]
+            yield Event(answer.text)
+            yield Event(answer=answer)
             return
 
         t1 = time.perf_counter()
-        if qvec is None:
-            qvec = self.embedder.embed([question])[0]
+        qvec = self.embedder.embed([question])[0]
         hits = self.index.search(question, k=self.top_k, qvec=qvec)
         answer.timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
         steps = self._pick_steps(qvec, hits)
@@ -228,15 +198,6 @@ class Coach:
             raise CheckFailed(f"citation rules broken: {problems[0]}")
         answer.grounded_fraction = self._grounded_fraction(question, reflection, steps, closing)
         answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        yield Event(answer=answer)
-
-    @staticmethod
-    def _finish(answer: Answer, t0: float) -> Iterator[Event]:
-        """A templated answer (safety or care): no model call, streamed in one piece."""
-        answer.grounded_fraction = 1.0
-        answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        answer.timings["first_text_ms"] = answer.timings["total_ms"]
-        yield Event(answer.text)
         yield Event(answer=answer)
 
     # -- composition ---------------------------------------------------------------------------
