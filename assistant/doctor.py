@@ -119,12 +119,16 @@ def check_embedder() -> Check:
     return Check("embedder", "ok", f"all-MiniLM-L6-v2 at {path}")
 
 
+def _embedder_name(settings: Settings) -> str:
+    # What Services.embedder_name would say, without loading the embedder (and torch).
+    return "FakeEmbedder" if settings.embed_backend == "fake" else "MiniLMEmbedder"
+
+
 def check_index(settings: Settings) -> Check:
     from assistant.kb.corpus import load
     from assistant.kb.index import index_state
 
-    name = "FakeEmbedder" if settings.embed_backend == "fake" else "MiniLMEmbedder"
-    state = index_state(load(settings.knowledge_dir), settings.chroma_dir, name)
+    state = index_state(load(settings.knowledge_dir), settings.chroma_dir, _embedder_name(settings))
     if state == "up to date":
         return Check("knowledge index", "ok", f"{settings.chroma_dir} up to date")
     return Check("knowledge index", "warn", f"{state} (it is built on first use)", "hearth prepare")
@@ -133,8 +137,8 @@ def check_index(settings: Settings) -> Check:
 def check_classifier(settings: Settings) -> Check:
     from assistant.journal.classifier import cache_key, load_training
 
-    name = "FakeEmbedder" if settings.embed_backend == "fake" else "MiniLMEmbedder"
-    path = settings.cache_dir / f"redflag-head-{cache_key(load_training(settings.knowledge_dir), name)}.npz"
+    key = cache_key(load_training(settings.knowledge_dir), _embedder_name(settings))
+    path = settings.cache_dir / f"redflag-head-{key}.npz"
     if path.exists():
         return Check("classifier", "ok", f"trained head cached ({path.name})")
     return Check("classifier", "warn", "not trained yet (it is trained on first use)", "hearth prepare")

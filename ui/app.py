@@ -90,7 +90,7 @@ def _sources_html(answer: Any) -> str:
 
 def _safety_html(text: str, level: str) -> str:
     head = "You deserve support right now" if level == "crisis" else "Your safety comes first"
-    body = html.escape(text).replace("\n", "<br>")
+    body = text_html(text)
     return f"<div class='safety-box' id='safety-answer'><h3>{head}</h3>{body}</div>"
 
 
@@ -146,7 +146,7 @@ def privacy_md(settings: Settings, kdf: dict[str, tuple[int, int]], where: str) 
         "Coach questions are never stored.\n\n"
     )
     if kdf:
-        used = "; ".join(f"{html.escape(n)}: {_mib(m)}, {i} passes" for n, (m, i) in kdf.items())
+        used = "; ".join(f"{render.name(n)}: {_mib(m)}, {i} passes" for n, (m, i) in kdf.items())
         text += f"**Profiles on this machine use:** {used}\n\n"
     return text + f"**This app listens on:** `http://{settings.host}:{settings.port}`"
 

@@ -260,6 +260,8 @@ def _serialised(method: Any) -> Any:
     def wrapper(self: VaultStore, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             try:
+                if self._conn is not None:  # an open connection must still be this vault's file
+                    self._check_same_file()
                 return method(self, *args, **kwargs)
             except sqlite3.DatabaseError as exc:
                 raise storage_error(self.path, exc) from exc
@@ -300,7 +302,6 @@ class VaultStore:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is not None:
-            self._check_same_file()
             return self._conn
         if self.path is None:
             self._conn = connect(None)
@@ -341,6 +342,7 @@ class VaultStore:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        self._identity = None
 
     @property
     def vault_id(self) -> str:

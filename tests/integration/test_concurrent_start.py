@@ -85,6 +85,15 @@ def test_eight_processes_start_together(tmp_path: Path) -> None:
     ]
 
 
+def _eight_at_once(go: Path, worker: str) -> None:
+    """Start eight Python workers that wait for `go`, release them together, expect all to pass."""
+    procs = [subprocess.Popen([sys.executable, "-c", worker], stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    time.sleep(2)
+    go.touch()
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, [e.strip().splitlines()[-1:] for e in errors]
+
+
 def test_data_folder_probe_survives_contention(tmp_path: Path) -> None:
     """The start-up window is short; this holds eight processes inside it for a while."""
     home = tmp_path / "home"
@@ -97,11 +106,7 @@ def test_data_folder_probe_survives_contention(tmp_path: Path) -> None:
         f"while not os.path.exists({str(go)!r}): time.sleep(0.001)\n"
         "for _ in range(300): ensure_home(s)\n"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", worker], stderr=subprocess.PIPE, text=True) for _ in range(8)]
-    time.sleep(2)
-    go.touch()
-    errors = [p.communicate(timeout=120)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 8, [e.strip().splitlines()[-1:] for e in errors]
+    _eight_at_once(go, worker)
     assert list(home.iterdir()) == []
 
 
@@ -115,11 +120,7 @@ def test_new_vault_opened_by_eight_processes_at_once(tmp_path: Path) -> None:
         f"while not os.path.exists({str(go)!r}): time.sleep(0.0005)\n"
         f"connect(__import__('pathlib').Path({str(db)!r})).close()\n"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", worker], stderr=subprocess.PIPE, text=True) for _ in range(8)]
-    time.sleep(2)
-    go.touch()
-    errors = [p.communicate(timeout=120)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 8, [e.strip().splitlines()[-1:] for e in errors]
+    _eight_at_once(go, worker)
     conn = sqlite3.connect(db)
     from assistant.journal.vault import MIGRATIONS
 

@@ -69,10 +69,12 @@ def test_backoff_after_free_failures_and_it_survives_a_restart(tmp_path: Path, m
     for _ in range(vault_mod.FREE_FAILURES):
         with pytest.raises(WrongPassphrase):
             st.unlock("ann", "not it at all", client="c1")
-    t0 = time.perf_counter()
+    derived: list[object] = []
+    real_derive = crypto.derive_kek
+    monkeypatch.setattr(crypto, "derive_kek", lambda *a: derived.append(a) or real_derive(*a))
     with pytest.raises(TooManyAttempts):
         st.unlock("ann", PASS["ann"], client="c1")  # even the right one waits
-    assert time.perf_counter() - t0 < 0.05  # refused before any key derivation
+    assert derived == []  # refused before any key derivation (counted, not timed)
     st.close()
     again = make(tmp_path)  # a restart does not reset the count
     with pytest.raises(TooManyAttempts):
@@ -94,19 +96,19 @@ def test_client_backoff_covers_other_profiles(tmp_path: Path) -> None:
     st.unlock("ann", PASS["ann"], client="owner").lock()  # another client is not blocked
 
 
-def test_unknown_profile_costs_a_derivation_and_says_the_same(tmp_path: Path) -> None:
+def test_unknown_profile_costs_a_derivation_and_says_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     st = make(tmp_path)
     st.create_profile("ann", PASS["ann"])
-    t0 = time.perf_counter()
+    derived: list[tuple] = []
+    real_derive = crypto.derive_kek
+    monkeypatch.setattr(crypto, "derive_kek", lambda *a: derived.append(a[2:]) or real_derive(*a))
     with pytest.raises(WrongPassphrase) as known:
         st.unlock("ann", "wrong guess", hide_missing=True)
-    t_known = time.perf_counter() - t0
-    t0 = time.perf_counter()
     with pytest.raises(WrongPassphrase) as unknown:
         st.unlock("nobody", "wrong guess", hide_missing=True)
-    t_unknown = time.perf_counter() - t0
     assert str(known.value) == str(unknown.value) == "wrong profile name or passphrase"
-    assert t_unknown > 0.3 * t_known  # an Argon2id run, not a 2 ms table miss
+    # The same Argon2id work for both (memory, passes, lanes): an unknown name is no 2 ms table miss.
+    assert len(derived) == 2 and derived[0] == derived[1]
 
 
 def test_tampered_kdf_cost_refused_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
