@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,26 @@ class Settings(BaseSettings):
         default="smollm2-135m-instruct",
         description="Chat model: a manifest name or the file name (or stem) of a GGUF in models_dir.",
     )
-    llm_backend: Literal["llama", "fake"] = Field(default="llama", description="'fake' is a scripted model for tests.")
+    llm_backend: Literal["llama", "openai", "fake"] = Field(
+        default="llama",
+        description="'llama' runs the GGUF in this process; 'openai' asks the server at llm_url; 'fake' is scripted.",
+    )
+    llm_url: str = Field(
+        default="",
+        description="Base URL of an OpenAI-compatible server for llm_backend='openai', e.g. http://127.0.0.1:8080/v1.",
+    )
+    llm_model: str = Field(default="", description="Model to ask the server for; default: the first it lists.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Bearer key the server expects, if any.")
+    llm_ca_file: Path | None = Field(
+        default=None, description="PEM file of the CA that signed the server's certificate (a private CA)."
+    )
+    llm_allow_insecure_lan: bool = Field(
+        default=False,
+        description="Allow plain http to a private-range (RFC 1918 / fc00::/7) address; never to any other host.",
+    )
+    llm_timeout: float = Field(
+        default=60.0, description="Seconds to wait for the server to connect or send the next piece of a reply."
+    )
     embed_backend: Literal["minilm", "fake"] = Field(
         default="minilm", description="'fake' is a deterministic hashing embedder for tests."
     )

@@ -41,3 +41,9 @@ class CheckFailed(HearthError):
 
 class TooManyAttempts(VaultError):
     exit_code = 9
+
+
+class UnsafeServerURL(HearthError):
+    """HEARTH_LLM_URL points somewhere the egress guard will not let Hearth talk to."""
+
+    exit_code = 10
