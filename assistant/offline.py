@@ -5,6 +5,10 @@
 2. `install_guard()` patches the socket layer so that every connection, datagram or DNS lookup
    aimed at a non-loopback address is refused (and counted). The count is what
    `hearth privacy-check` and the Privacy tab report.
+3. `allow_server()` opens exactly one hole: the configured LLM server. Its name was resolved
+   once (`resolve_once`); from then on a lookup of that name answers with the pinned address
+   only, and a connection is allowed to that address and port only. A name that later resolves
+   elsewhere (DNS rebinding) never changes where Hearth connects.
 
 A Python-level guard cannot see native code or child processes; the test-suite therefore also
 runs the scripted session inside a network namespace that has only loopback.
@@ -46,6 +50,84 @@ _lock = threading.Lock()
 _attempts: list[str] = []
 _installed = False
 _orig: dict[str, Any] = {}
+# The one allowed server: (host name in lower case, pinned address, port), or None.
+_server: tuple[str, ipaddress.IPv4Address | ipaddress.IPv6Address, int] | None = None
+
+
+def _ip(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if not isinstance(value, str):
+        return None
+    try:
+        ip = ipaddress.ip_address(value.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def resolve_once(host: str, port: int) -> list[str]:
+    """Resolve the configured server's name with the real resolver (the guard's one exception).
+
+    Returns the addresses in the resolver's order; an empty list if the name does not resolve."""
+    lookup = _orig.get("getaddrinfo", socket.getaddrinfo)
+    try:
+        infos = lookup(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return []
+    seen: list[str] = []
+    for info in infos:
+        addr = str(info[4][0])
+        if addr not in seen:
+            seen.append(addr)
+    return seen
+
+
+def allow_server(host: str, address: str, port: int) -> None:
+    """Allow connections to exactly `address`:`port` (replacing any earlier server), and pin
+    lookups of `host` to `address`."""
+    global _server
+    ip = _ip(address)
+    if ip is None:
+        raise ValueError(f"not an IP address: {address!r}")
+    with _lock:
+        _server = (host.strip("[]").lower(), ip, int(port))
+
+
+def allowed_server() -> tuple[str, str, int] | None:
+    """(host, pinned address, port) of the one server the guard lets through, if any."""
+    with _lock:
+        return None if _server is None else (_server[0], str(_server[1]), _server[2])
+
+
+def forget_server() -> None:
+    """Close the hole again (tests; a process that switches server)."""
+    global _server
+    with _lock:
+        _server = None
+
+
+def _is_allowed_server(address: object) -> bool:
+    if not isinstance(address, tuple) or len(address) < 2:
+        return False
+    ip = _ip(address[0])
+    with _lock:
+        return _server is not None and ip is not None and (ip, address[1]) == _server[1:]
+
+
+def _pinned(host: object) -> str | None:
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return None
+    with _lock:
+        if _server is None:
+            return None
+        name, ip, _ = _server
+        # The name itself, or the pinned address written out (a numeric lookup needs no DNS).
+        return str(ip) if host.strip("[]").lower() == name or _ip(host) == ip else None
 
 
 def _is_local_host(host: object) -> bool:
@@ -117,13 +199,19 @@ def install_guard() -> None:
         gethostbyname_ex=socket.gethostbyname_ex,
     )
 
+    def _may_connect(sock: socket.socket, address: Any) -> bool:
+        # The configured server speaks HTTP over TCP: no datagrams to it, no other port.
+        if _address_is_local(sock.family, address):
+            return True
+        return sock.type == socket.SOCK_STREAM and _is_allowed_server(address)
+
     def connect(self: socket.socket, address: Any) -> None:
-        if not _address_is_local(self.family, address):
+        if not _may_connect(self, address):
             raise _refuse(f"connect to {address!r}")
         return _orig["connect"](self, address)  # type: ignore[no-any-return]
 
     def connect_ex(self: socket.socket, address: Any) -> int:
-        if not _address_is_local(self.family, address):
+        if not _may_connect(self, address):
             _refuse(f"connect to {address!r}")
             return 111  # ECONNREFUSED
         return _orig["connect_ex"](self, address)  # type: ignore[no-any-return]
@@ -154,12 +242,17 @@ def install_guard() -> None:
         return _orig["getnameinfo"](sockaddr, flags)
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if (pinned := _pinned(host)) is not None:
+            # The configured server: answer with the address resolved at start, never anew.
+            return _orig["getaddrinfo"](pinned, *args, **kwargs)
         if not _is_local_host(host):
             _refuse(f"DNS lookup of {host!r}")
             raise socket.gaierror(socket.EAI_NONAME, "Hearth is offline: DNS lookup refused")
         return _orig["getaddrinfo"](host, *args, **kwargs)
 
     def gethostbyname(host: Any) -> Any:
+        if (pinned := _pinned(host)) is not None:
+            return pinned
         if not _is_local_host(host):
             _refuse(f"DNS lookup of {host!r}")
             raise socket.gaierror(socket.EAI_NONAME, "Hearth is offline: DNS lookup refused")

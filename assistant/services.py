@@ -42,6 +42,22 @@ def ensure_home(settings: Settings) -> None:
         ) from exc
 
 
+def connect_server(settings: Settings) -> LLM:
+    """The `openai` backend: check the URL, open the guard for exactly that server, connect."""
+    from assistant import offline
+    from assistant.llm.endpoint import check_url
+    from assistant.llm.openai import OpenAILLM
+
+    endpoint = check_url(
+        settings.llm_url, allow_insecure_lan=settings.llm_allow_insecure_lan, resolve=offline.resolve_once
+    )
+    offline.allow_server(endpoint.host, endpoint.address, endpoint.port)
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return OpenAILLM(
+        endpoint, model=settings.llm_model, api_key=key, timeout=settings.llm_timeout, ca_file=settings.llm_ca_file
+    )
+
+
 class Services:
     def __init__(self, settings: Settings, *, llm: LLM | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -57,6 +73,8 @@ class Services:
             from assistant.llm.fake import FakeLLM
 
             return FakeLLM()
+        if s.llm_backend == "openai":
+            return connect_server(s)
         from assistant.llm.llama import LlamaLLM
         from assistant.models import resolve
 
