@@ -200,10 +200,25 @@ def check_browser() -> Check:
     )
 
 
+def check_server(settings: Settings) -> Check:
+    """The openai backend: the URL passes the rules and the server answers with its models."""
+    from assistant.errors import HearthError
+    from assistant.services import connect_server
+
+    try:
+        llm = connect_server(settings)
+    except HearthError as exc:
+        return Check("LLM server", "fail", str(exc), "see docs/clinic.md")
+    allowed = offline.allowed_server()
+    where = f"{allowed[1]} port {allowed[2]}" if allowed else "?"
+    return Check("LLM server", "ok", f"{settings.llm_url}: model {llm.name}; the egress guard allows only {where}")
+
+
 def run_checks(settings: Settings, *, self_test: bool = True) -> list[Check]:
+    server = settings.llm_backend == "openai"
     steps: list[Callable[[], Check]] = [
         check_cpu,
-        lambda: check_model(settings),
+        (lambda: check_server(settings)) if server else (lambda: check_model(settings)),
         *([lambda: check_llama_runs(settings)] if self_test and settings.llm_backend == "llama" else []),
         check_embedder,
         lambda: check_index(settings),

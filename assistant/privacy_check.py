@@ -1,7 +1,11 @@
 """`hearth privacy-check`: a full scripted session in a temporary data folder with the egress
 guard on. It loads the model, answers a question, embeds text, opens chromadb, writes, lists,
 classifies, backs up and restores journal entries, serves the web app and drives it over HTTP,
-then prints, as its last line, how many outbound attempts the guard refused."""
+then prints, as its last line, how many outbound attempts the guard refused.
+
+With llm_backend='openai' the session runs against the configured server: the guard lets through
+that one pinned address and port (the conversation with the server is not an egress attempt)
+and still refuses and counts everything else."""
 
 from __future__ import annotations
 
@@ -81,8 +85,13 @@ def run(with_ui: bool = True, model: str | None = None) -> int:
         svc = Services(settings)
         t0 = time.perf_counter()
         _step(f"temporary data folder {settings.home}")
-        svc.llm  # noqa: B018
-        _step(f"chat model loaded ({settings.model}) in {time.perf_counter() - t0:.1f} s")
+        llm = svc.llm
+        if settings.llm_backend == "openai":
+            host, address, port = offline.allowed_server() or ("?", "?", 0)
+            _step(f"LLM server {settings.llm_url} answered (model {llm.name}) in {time.perf_counter() - t0:.1f} s")
+            _step(f"egress guard allows only {host} at {address} port {port}")
+        else:
+            _step(f"chat model loaded ({settings.model}) in {time.perf_counter() - t0:.1f} s")
         vec = svc.embedder.embed(["We keep missing each other in the evenings."])
         _step(f"embedded a sentence ({vec.shape[1]} dimensions)")
         _step(f"chromadb opened: {len(svc.index.chunks)} knowledge sections indexed")
