@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import certifi
 import httpx
 
 from assistant.errors import ModelError
@@ -101,7 +102,9 @@ class OpenAILLM:
     @staticmethod
     def _tls(ca_file: Path | None) -> ssl.SSLContext:
         if ca_file is None:
-            return ssl.create_default_context()
+            # The public CAs httpx itself trusts, and nothing from SSL_CERT_FILE/SSL_CERT_DIR:
+            # a clinic's own CA is named once, in HEARTH_LLM_CA_FILE.
+            return ssl.create_default_context(cafile=certifi.where())
         if not ca_file.is_file():
             raise ModelError(f"HEARTH_LLM_CA_FILE {ca_file} does not exist")
         try:
