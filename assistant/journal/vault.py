@@ -940,7 +940,7 @@ class VaultStore:
                 else "wrong passphrase for this backup (or its header is damaged: a format-1 backup cannot tell)"
             )
         if version == 2 and crypto.try_unwrap(key, backup_seal, _backup_place(doc)) != b"":
-            raise Tampered(f"backup {source} was altered after it was written (its header fails its seal)")
+            raise Tampered(f"backup {source} is damaged or was altered (it fails its seal); nothing was imported")
         opened: list[Entry] = []
         try:
             mver = int(doc["manifest"]["version"])
