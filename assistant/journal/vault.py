@@ -1,6 +1,7 @@
 """The journal vault: one SQLite file per data folder, every entry sealed (see crypto.py).
 
-Storage format version 1 (tables created by numbered migrations, `PRAGMA user_version`):
+Storage (tables created by numbered migrations, `PRAGMA user_version`); sealed blobs are
+format 1 or 2, told apart by the blob itself (crypto.py); format 2 is written from now on:
 - meta(vault_id, format)                                 clear: random vault id
 - profiles(id, name, created, kdf params, salt, wrapped data key, recovery wrap)
                                                           clear: name, created, KDF parameters
@@ -10,7 +11,9 @@ Storage format version 1 (tables created by numbered migrations, `PRAGMA user_ve
                                                           replayed older version of an entry
 - spaces / space_keys / space_entries                    shared spaces, opened only by members
 
-Entry text, title, tags, classifier results and embeddings all live inside `sealed`.
+Entry text, title, tags, classifier results and embeddings all live inside `sealed`. Format-2
+records also authenticate the clear columns beside them (timestamps, sizes, names); format-1
+records stay as they are until rewritten (an entry edit, a passphrase change, an import).
 SQLite runs in WAL mode with synchronous=FULL and every change is one transaction, so a crash
 leaves either the old or the new state. Unlocked keys live only in VaultSession objects in
 memory and are dropped on lock or after the idle timeout.
@@ -22,6 +25,7 @@ import base64
 import builtins
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import sqlite3
@@ -29,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +43,7 @@ from typing import Any
 
 from assistant.errors import TooManyAttempts, VaultError, WrongPassphrase
 from assistant.journal import crypto
-from assistant.journal.crypto import Tampered, aad, open_sealed, seal
+from assistant.journal.crypto import Place, Tampered, open_sealed, place, seal
 
 MIGRATIONS: list[str] = [
     # 1: the initial format
@@ -89,12 +94,18 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE unlock_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last REAL NOT NULL);
     """,
+    # 3: the vault may now hold format-2 records. No table changes (blobs say their own format);
+    # the bump makes an older Hearth say "written by a newer Hearth" instead of "tampered".
+    """
+    UPDATE meta SET value = '2' WHERE key = 'format';
+    """,
 ]
 # Backoff: the first few mistakes are free (people mistype); after that each further failure
 # doubles the wait, up to five minutes. Counted per profile name and per client.
 FREE_FAILURES = 5
 MAX_BACKOFF_S = 300.0
-BACKUP_MAGIC = b"HEARTH-BACKUP-1\n"
+BACKUP_MAGIC_V1 = b"HEARTH-BACKUP-1\n"  # read only
+BACKUP_MAGIC = b"HEARTH-BACKUP-2\n"
 
 
 PROFILE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.-'")
@@ -203,6 +214,32 @@ class Listing:
     damaged: list[str]
 
 
+def wrap_place(
+    vault_id: str,
+    profile_id: str,
+    name: str,
+    created: str,
+    kind: str,
+    salt: bytes,
+    memory: int,
+    iterations: int,
+    lanes: int,
+) -> Place:
+    """A wrapped data key: format 1 bound the KDF header; format 2 adds the profile's name and
+    creation time (both stored in the clear beside it)."""
+    parts = ("wrap", vault_id, profile_id, kind, salt.hex(), memory, iterations, lanes)
+    return place(*parts, meta=(name, created))
+
+
+def manifest_place(vault_id: str, profile_id: str, version: int) -> Place:
+    return place("manifest", vault_id, profile_id, version)
+
+
+def entry_place(vault_id: str, profile_id: str, entry_id: str, version: int, created: str, updated: str,
+                size: object) -> Place:  # fmt: skip
+    return place("entry", vault_id, profile_id, entry_id, version, meta=(created, updated, size))
+
+
 def _encode_entry(entry: Entry) -> bytes:
     """The plaintext of a sealed entry record: everything derived from the entry lives here."""
     fields = {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis}
@@ -221,6 +258,43 @@ def _decode_entry(entry_id: str, created: str, updated: str, version: int, plain
         list(data.get("tags", [])),
         dict(data.get("analysis", {})),
     )
+
+
+def _backup_place(doc: dict[str, Any]) -> Place:
+    """The backup's seal covers every other field of the body, in canonical JSON."""
+    rest = {k: v for k, v in doc.items() if k != "seal"}
+    canonical = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return place("backup", doc.get("vault_id"), doc.get("profile_id"), meta=(canonical,))
+
+
+def frame_backup(body: bytes) -> bytes:
+    """A format-2 backup file around its JSON body: magic, body, unkeyed digest line."""
+    return BACKUP_MAGIC + body + b"\nsha256 " + hashlib.sha256(body).hexdigest().encode("ascii") + b"\n"
+
+
+def read_backup(source: Path, damaged: str) -> tuple[dict[str, Any], int]:
+    """The backup's JSON body and format. Format 2's digest is checked here, before any key
+    is derived: a damaged file says so, never "wrong passphrase"."""
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise VaultError(f"cannot read backup {source}: {exc.strerror}") from exc
+    if raw.startswith(BACKUP_MAGIC_V1):
+        version, body = 1, raw[len(BACKUP_MAGIC_V1) :]
+    elif raw.startswith(BACKUP_MAGIC):
+        version = 2
+        body, sep, digest = raw[len(BACKUP_MAGIC) :].rpartition(b"\nsha256 ")
+        if not sep or digest != hashlib.sha256(body).hexdigest().encode("ascii") + b"\n":
+            raise Tampered(damaged)
+    else:
+        raise VaultError(f"{source} is not a Hearth backup")
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise Tampered(damaged) from exc
+    if not isinstance(doc, dict):
+        raise Tampered(damaged)
+    return doc, version
 
 
 class VaultSession:
@@ -243,13 +317,14 @@ class VaultSession:
         if self.locked or self._key is None:
             raise VaultError(f"profile '{self.name}' is locked; unlock it again")
         self.last_used = time.monotonic()
+        # A copy for the one operation in progress, not the buffer itself: a lock() from another
+        # thread (the idle timeout) must not zero the key under a seal() that is running, which
+        # would write a record under the all-zero key. The copy is gone when the operation ends.
         return bytes(self._key)
 
     def lock(self) -> None:
-        if self._key is not None:
-            # Best effort: Python may hold other copies, but the session's own is wiped.
-            for i in range(len(self._key)):
-                self._key[i] = 0
+        # Best effort: Python may hold other copies, but the session's own buffer is wiped.
+        crypto.wipe(self._key)
         self._key = None
 
 
@@ -296,6 +371,9 @@ class VaultStore:
         self._conn: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None
         self._lock = threading.RLock()
+        # Every session this store unlocked, so close() can wipe their keys (weak: a session
+        # nobody holds any more is not kept alive by the store).
+        self._sessions: weakref.WeakSet[VaultSession] = weakref.WeakSet()
 
     # -- connection ------------------------------------------------------------------------
 
@@ -338,7 +416,15 @@ class VaultStore:
             self._identity = None
             raise VaultError("the journal was deleted or replaced by another Hearth process; lock and unlock again")
 
+    def _session(self, profile_id: str, name: str, key: bytes) -> VaultSession:
+        session = VaultSession(profile_id, name, key, self.idle_seconds)
+        self._sessions.add(session)
+        return session
+
     def close(self) -> None:
+        """Close the file and lock every session this store unlocked (their keys are zeroed)."""
+        for session in list(self._sessions):
+            session.lock()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -367,15 +453,16 @@ class VaultStore:
     def _profile_row(self, name: str) -> sqlite3.Row | tuple:
         row = self.conn.execute(
             "SELECT id, kdf_salt, kdf_memory, kdf_iterations, kdf_lanes, wrapped_key, recovery_salt, "
-            "recovery_wrapped FROM profiles WHERE name=?",
+            "recovery_wrapped, created FROM profiles WHERE name=?",
             (name,),
         ).fetchone()
         if row is None:
             raise VaultError(f"no profile named '{name}': create it with `hearth journal init --profile {name}`")
         return row
 
-    def _wrap_aad(self, profile_id: str, kind: str, salt: bytes, memory: int, iterations: int, lanes: int) -> bytes:
-        return aad("wrap", self.vault_id, profile_id, kind, salt.hex(), memory, iterations, lanes)
+    def _wrap_place(self, profile_id: str, name: str, created: str, kind: str, salt: bytes, memory: int,
+                    iterations: int, lanes: int) -> Place:  # fmt: skip
+        return wrap_place(self.vault_id, profile_id, name, created, kind, salt, memory, iterations, lanes)
 
     @_serialised
     def create_profile(self, name: str, passphrase: str) -> str:
@@ -394,15 +481,22 @@ class VaultStore:
         profile_id = uuid.uuid4().hex
         data_key = crypto.new_key()
         salt, rsalt = os.urandom(16), os.urandom(16)
-        lanes = crypto.KDF_LANES
+        lanes, created = crypto.KDF_LANES, now_iso()
         kek = crypto.derive_kek(passphrase, salt, self.memory_kib, self.iterations, lanes)
         recovery = crypto.new_recovery_key()
         rkek = crypto.recovery_kek(recovery, rsalt)
-        wrapped = seal(kek, data_key, self._wrap_aad(profile_id, "pass", salt, self.memory_kib, self.iterations, lanes))
-        rwrapped = seal(rkek, data_key, self._wrap_aad(profile_id, "recovery", rsalt, 0, 0, 0))
+        try:
+            wrapped = seal(
+                kek, data_key,
+                self._wrap_place(profile_id, name, created, "pass", salt, self.memory_kib, self.iterations, lanes),
+            )  # fmt: skip
+            rwrapped = seal(rkek, data_key, self._wrap_place(profile_id, name, created, "recovery", rsalt, 0, 0, 0))
+        finally:
+            crypto.wipe(kek)
+            crypto.wipe(rkek)
         self.conn.execute(
             "INSERT INTO profiles VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (profile_id, name, now_iso(), salt, self.memory_kib, self.iterations, lanes, wrapped, rsalt, rwrapped),
+            (profile_id, name, created, salt, self.memory_kib, self.iterations, lanes, wrapped, rsalt, rwrapped),
         )
         self._write_manifest(profile_id, data_key, {}, 1)
         return recovery, profile_id, data_key
@@ -481,27 +575,33 @@ class VaultStore:
         if hide_missing and self.conn.execute("SELECT 1 FROM profiles WHERE name=?", (name,)).fetchone() is None:
             crypto.derive_kek(passphrase or "", os.urandom(16), self.memory_kib, self.iterations, crypto.KDF_LANES)
             raise WrongPassphrase("wrong profile name or passphrase")
-        pid, salt, memory, iterations, lanes, wrapped, rsalt, rwrapped = self._profile_row(name)
+        pid, salt, memory, iterations, lanes, wrapped, rsalt, rwrapped, created = self._profile_row(name)
         if not all(isinstance(b, bytes) for b in (salt, wrapped, rsalt, rwrapped)) or not all(
             type(n) is int for n in (memory, iterations, lanes)
         ):
             raise Tampered(f"the key record of profile '{name}' is damaged or was tampered with")
         if recovery_key:
             rkek = crypto.recovery_kek(recovery_key, bytes(rsalt))
-            key = crypto.try_unwrap(rkek, bytes(rwrapped), self._wrap_aad(pid, "recovery", bytes(rsalt), 0, 0, 0))
+            try:
+                rplace = self._wrap_place(pid, name, str(created), "recovery", bytes(rsalt), 0, 0, 0)
+                key = crypto.try_unwrap(rkek, bytes(rwrapped), rplace)
+            finally:
+                crypto.wipe(rkek)
             if key is None:
                 raise WrongPassphrase("that recovery key does not open this profile")
         else:
             crypto.check_kdf_params(int(memory), int(iterations), int(lanes))
             kek = crypto.derive_kek(passphrase or "", bytes(salt), int(memory), int(iterations), int(lanes))
-            key = crypto.try_unwrap(
-                kek, bytes(wrapped), self._wrap_aad(pid, "pass", bytes(salt), memory, iterations, lanes)
-            )
+            try:
+                pplace = self._wrap_place(pid, name, str(created), "pass", bytes(salt), memory, iterations, lanes)
+                key = crypto.try_unwrap(kek, bytes(wrapped), pplace)
+            finally:
+                crypto.wipe(kek)
             if key is None:
                 raise WrongPassphrase(
                     "wrong profile name or passphrase" if hide_missing else f"wrong passphrase for profile '{name}'"
                 )
-        session = VaultSession(pid, name, key, self.idle_seconds)
+        session = self._session(pid, name, key)
         self._read_manifest(session)  # a vault whose manifest was tampered with does not open
         return session
 
@@ -513,10 +613,15 @@ class VaultStore:
         key = session.key()
         salt = os.urandom(16)
         lanes = crypto.KDF_LANES
+        created = str(self.conn.execute("SELECT created FROM profiles WHERE id=?", (session.profile_id,)).fetchone()[0])
         kek = crypto.derive_kek(new_passphrase, salt, self.memory_kib, self.iterations, lanes)
-        wrapped = seal(
-            kek, key, self._wrap_aad(session.profile_id, "pass", salt, self.memory_kib, self.iterations, lanes)
-        )
+        try:
+            where = self._wrap_place(
+                session.profile_id, session.name, created, "pass", salt, self.memory_kib, self.iterations, lanes
+            )
+            wrapped = seal(kek, key, where)  # always format 2: a passphrase change upgrades the wrap
+        finally:
+            crypto.wipe(kek)
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE profiles SET kdf_salt=?, kdf_memory=?, kdf_iterations=?, kdf_lanes=?, wrapped_key=? WHERE id=?",
@@ -528,11 +633,11 @@ class VaultStore:
 
     # -- manifest ----------------------------------------------------------------------------
 
-    def _manifest_aad(self, profile_id: str, version: int) -> bytes:
-        return aad("manifest", self.vault_id, profile_id, version)
+    def _manifest_place(self, profile_id: str, version: int) -> Place:
+        return manifest_place(self.vault_id, profile_id, version)
 
     def _write_manifest(self, profile_id: str, key: bytes, entries: dict[str, int], version: int) -> None:
-        blob = seal(key, json.dumps(entries, sort_keys=True).encode(), self._manifest_aad(profile_id, version))
+        blob = seal(key, json.dumps(entries, sort_keys=True).encode(), self._manifest_place(profile_id, version))
         self.conn.execute(
             "INSERT INTO manifests VALUES (?,?,?) ON CONFLICT(profile_id) DO UPDATE SET version=excluded.version, "
             "sealed=excluded.sealed",
@@ -548,13 +653,16 @@ class VaultStore:
         version, blob = row[0], row[1]
         if type(version) is not int:
             raise Tampered("the profile's entry index is damaged or was tampered with")
-        data = json.loads(open_sealed(session.key(), blob, self._manifest_aad(session.profile_id, version)))
+        data = json.loads(open_sealed(session.key(), blob, self._manifest_place(session.profile_id, version)))
         return {str(k): int(v) for k, v in data.items()}, version
 
     # -- entries -----------------------------------------------------------------------------
 
-    def _entry_aad(self, profile_id: str, entry_id: str, version: int) -> bytes:
-        return aad("entry", self.vault_id, profile_id, entry_id, version)
+    def _seal_entry(self, key: bytes, profile_id: str, entry: Entry) -> bytes:
+        plaintext = _encode_entry(entry)
+        size = crypto.sealed_len(len(plaintext))  # known in advance, so the size is sealed in too
+        where = entry_place(self.vault_id, profile_id, entry.id, entry.version, entry.created, entry.updated, size)
+        return seal(key, plaintext, where)  # len() == size: tests/security/test_format_v2.py
 
     @_serialised
     def add(
@@ -585,7 +693,7 @@ class VaultStore:
         return entry
 
     def _put(self, session: VaultSession, key: bytes, entry: Entry) -> None:
-        blob = seal(key, _encode_entry(entry), self._entry_aad(session.profile_id, entry.id, entry.version))
+        blob = self._seal_entry(key, session.profile_id, entry)
         with transaction(self.conn):
             owner = self.conn.execute("SELECT profile_id FROM entries WHERE id=?", (entry.id,)).fetchone()
             if owner is not None and owner[0] != session.profile_id:
@@ -601,11 +709,12 @@ class VaultStore:
             self._write_manifest(session.profile_id, key, manifest, mversion + 1)
 
     def _open_row(self, session: VaultSession, key: bytes, row: tuple, manifest: dict[str, int]) -> Entry:
-        entry_id, version, created, updated, blob = str(row[0]), row[1], str(row[2]), str(row[3]), row[4]
+        entry_id, version, created, updated, size, blob = str(row[0]), row[1], str(row[2]), str(row[3]), row[4], row[5]
         if type(version) is not int or manifest.get(entry_id) != version:
             raise Tampered(f"entry {entry_id} is not the version this profile last wrote (replayed or moved)")
         # open_sealed refuses a non-blob value itself (bytes() of a tampered integer would allocate it)
-        plaintext = open_sealed(key, blob, self._entry_aad(session.profile_id, entry_id, version))
+        where = entry_place(self.vault_id, session.profile_id, entry_id, version, created, updated, size)
+        plaintext = open_sealed(key, blob, where)
         return _decode_entry(entry_id, created, updated, version, plaintext)
 
     @_serialised
@@ -613,7 +722,7 @@ class VaultStore:
         key = session.key()
         manifest, _ = self._read_manifest(session)
         row = self.conn.execute(
-            "SELECT id, version, created, updated, sealed FROM entries WHERE id=? AND profile_id=?",
+            "SELECT id, version, created, updated, size, sealed FROM entries WHERE id=? AND profile_id=?",
             (entry_id, session.profile_id),
         ).fetchone()
         if row is None:
@@ -628,7 +737,7 @@ class VaultStore:
         damaged: list[str] = []
         seen: set[str] = set()
         for row in self.conn.execute(
-            "SELECT id, version, created, updated, sealed FROM entries WHERE profile_id=? ORDER BY created, id",
+            "SELECT id, version, created, updated, size, sealed FROM entries WHERE profile_id=? ORDER BY created, id",
             (session.profile_id,),
         ):
             seen.add(str(row[0]))
@@ -659,10 +768,11 @@ class VaultStore:
             raise VaultError("a shared space needs two different profiles")
         space_id = uuid.uuid4().hex
         space_key = crypto.new_key()
+        created = now_iso()
         with transaction(self.conn):
-            self.conn.execute("INSERT INTO spaces VALUES (?,?)", (space_id, now_iso()))
+            self.conn.execute("INSERT INTO spaces VALUES (?,?)", (space_id, created))
             for s in (a, b):
-                wrapped = seal(s.key(), space_key, aad("space-key", self.vault_id, space_id, s.profile_id))
+                wrapped = seal(s.key(), space_key, self._space_key_place(space_id, created, s.profile_id))
                 self.conn.execute("INSERT INTO space_keys VALUES (?,?,?)", (space_id, s.profile_id, wrapped))
         return space_id
 
@@ -694,13 +804,22 @@ class VaultStore:
             ]
         return out
 
+    def _space_key_place(self, space_id: str, created: str, profile_id: str) -> Place:
+        return place("space-key", self.vault_id, space_id, profile_id, meta=(created,))
+
+    def _space_entry_place(self, space_id: str, shared_id: str, created: str) -> Place:
+        return place("space-entry", self.vault_id, space_id, shared_id, meta=(created,))
+
     def _space_key(self, session: VaultSession, space_id: str) -> bytes:
         row = self.conn.execute(
-            "SELECT wrapped FROM space_keys WHERE space_id=? AND profile_id=?", (space_id, session.profile_id)
+            "SELECT k.wrapped, s.created FROM space_keys k JOIN spaces s ON s.id = k.space_id "
+            "WHERE k.space_id=? AND k.profile_id=?",
+            (space_id, session.profile_id),
         ).fetchone()
         if row is None:
             raise VaultError("this profile is not a member of that shared space")
-        return open_sealed(session.key(), bytes(row[0]), aad("space-key", self.vault_id, space_id, session.profile_id))
+        where = self._space_key_place(space_id, str(row[1]), session.profile_id)
+        return open_sealed(session.key(), row[0], where)
 
     @_serialised
     def share(self, session: VaultSession, space_id: str, entry_id: str) -> str:
@@ -709,9 +828,10 @@ class VaultStore:
         skey = self._space_key(session, space_id)
         shared_id = uuid.uuid4().hex
         payload = json.dumps({"text": entry.text, "author": session.name, "source": entry.id}).encode()
-        blob = seal(skey, payload, aad("space-entry", self.vault_id, space_id, shared_id))
+        created = now_iso()
+        blob = seal(skey, payload, self._space_entry_place(space_id, shared_id, created))
         with transaction(self.conn):
-            self.conn.execute("INSERT INTO space_entries VALUES (?,?,?,?)", (shared_id, space_id, now_iso(), blob))
+            self.conn.execute("INSERT INTO space_entries VALUES (?,?,?,?)", (shared_id, space_id, created, blob))
         return shared_id
 
     @_serialised
@@ -721,42 +841,62 @@ class VaultStore:
         for sid, created, blob in self.conn.execute(
             "SELECT id, created, sealed FROM space_entries WHERE space_id=? ORDER BY created", (space_id,)
         ):
-            data = json.loads(open_sealed(skey, bytes(blob), aad("space-entry", self.vault_id, space_id, sid)))
+            data = json.loads(open_sealed(skey, blob, self._space_entry_place(space_id, sid, str(created))))
             out.append({"id": sid, "created": created, "author": data["author"], "text": data["text"]})
         return out
 
     # -- backup ------------------------------------------------------------------------------
+    #
+    # Format 2 file: BACKUP_MAGIC, one JSON body, then the line `sha256 <hex digest of the body>`.
+    # Two checks with different jobs, so that damage and a wrong passphrase get different answers
+    # without adding a passphrase oracle:
+    # - the digest needs no key. It catches accidental damage (a flipped byte, a truncated copy)
+    #   before any key is derived, so damage is never reported as a wrong passphrase. It proves
+    #   nothing against a deliberate edit: whoever edits the body can recompute it.
+    # - `seal` is an empty AES-GCM record under the data key whose associated data is the rest
+    #   of the body (canonical JSON): every header field (created, vault id, KDF parameters, entry
+    #   ids, versions, timestamps, sizes) is authenticated. It is checked only after the wrapped
+    #   key opened, i.e. once the passphrase is known to be right, so "altered" tells nobody
+    #   anything about the passphrase. A deliberate edit of the salt or KDF parameters (with the
+    #   digest recomputed) still reads as a wrong passphrase: the key derived from a changed salt
+    #   is simply another key, and nothing keyed by the passphrase could tell the two apart.
 
     @_serialised
     def export(self, session: VaultSession, target: Path) -> int:
-        """One encrypted file: the profile's wrapped keys and sealed records, never plaintext."""
-        session.key()
+        """One encrypted file: the profile's wrapped key and sealed records, never plaintext."""
+        key = session.key()
         prow = self.conn.execute(
-            "SELECT id, name, kdf_salt, kdf_memory, kdf_iterations, kdf_lanes, wrapped_key FROM profiles WHERE id=?",
+            "SELECT id, name, created, kdf_salt, kdf_memory, kdf_iterations, kdf_lanes, wrapped_key FROM profiles "
+            "WHERE id=?",
             (session.profile_id,),
         ).fetchone()
         mrow = self.conn.execute(
             "SELECT version, sealed FROM manifests WHERE profile_id=?", (session.profile_id,)
         ).fetchone()
         rows = self.conn.execute(
-            "SELECT id, version, created, updated, sealed FROM entries WHERE profile_id=?", (session.profile_id,)
+            "SELECT id, version, created, updated, size, sealed FROM entries WHERE profile_id=?", (session.profile_id,)
         ).fetchall()
         b64 = lambda b: base64.b64encode(bytes(b)).decode("ascii")  # noqa: E731
-        doc = {
+        doc: dict[str, Any] = {
             "format": crypto.FORMAT_VERSION,
+            "created": now_iso(),
             "vault_id": self.vault_id,
             "profile_id": prow[0],
             "profile": prow[1],
-            "kdf": {"salt": b64(prow[2]), "memory_kib": prow[3], "iterations": prow[4], "lanes": prow[5]},
-            "wrapped_key": b64(prow[6]),
+            "profile_created": prow[2],
+            "kdf": {"salt": b64(prow[3]), "memory_kib": prow[4], "iterations": prow[5], "lanes": prow[6]},
+            "wrapped_key": b64(prow[7]),
             "manifest": {"version": mrow[0], "sealed": b64(mrow[1])},
             "entries": [
-                {"id": r[0], "version": r[1], "created": r[2], "updated": r[3], "sealed": b64(r[4])} for r in rows
+                {"id": r[0], "version": r[1], "created": r[2], "updated": r[3], "size": r[4], "sealed": b64(r[5])}
+                for r in rows
             ],
         }
+        doc["seal"] = b64(seal(key, b"", _backup_place(doc)))
+        body = json.dumps(doc).encode("ascii")
         tmp = target.with_name(target.name + ".part")
         with tmp.open("wb") as fh:
-            fh.write(BACKUP_MAGIC + json.dumps(doc).encode("ascii"))
+            fh.write(frame_backup(body))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -766,17 +906,12 @@ class VaultStore:
     def import_backup(self, source: Path, name: str, passphrase: str) -> tuple[int, str | None]:
         """Open a backup with its passphrase and re-seal its entries into profile `name`
         (created with the same passphrase if missing). All or nothing. Returns (count, recovery
-        key if a profile was created)."""
+        key if a profile was created). Format-1 backups (no digest, no seal) still import."""
+        damaged = f"backup {source} is damaged or was altered; nothing was imported"
+        doc, version = read_backup(source, damaged)
+        unb = base64.b64decode
         try:
-            raw = source.read_bytes()
-        except OSError as exc:
-            raise VaultError(f"cannot read backup {source}: {exc.strerror}") from exc
-        if not raw.startswith(BACKUP_MAGIC):
-            raise VaultError(f"{source} is not a Hearth backup")
-        try:
-            doc = json.loads(raw[len(BACKUP_MAGIC) :])
             kdf = doc["kdf"]
-            unb = base64.b64decode
             salt, memory, iterations, lanes = (
                 unb(kdf["salt"]),
                 int(kdf["memory_kib"]),
@@ -784,32 +919,40 @@ class VaultStore:
                 int(kdf["lanes"]),
             )
             src_vault, src_pid = str(doc["vault_id"]), str(doc["profile_id"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Tampered(f"backup {source} is damaged") from exc
-        kek = crypto.derive_kek(passphrase, salt, memory, iterations, lanes)
-        wrap_aad = aad("wrap", src_vault, src_pid, "pass", salt.hex(), memory, iterations, lanes)
-        try:
+            # format 1 backups name no creation time; their (format-1) wraps do not use it
+            src_name, src_created = str(doc["profile"]), str(doc.get("profile_created", ""))
             wrapped = unb(doc["wrapped_key"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Tampered(f"backup {source} is damaged") from exc
-        key = crypto.try_unwrap(kek, wrapped, wrap_aad)
+            backup_seal = unb(doc.pop("seal")) if version == 2 else b""
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Tampered(damaged) from exc
+        kek = crypto.derive_kek(passphrase, salt, memory, iterations, lanes)
+        try:
+            where = wrap_place(src_vault, src_pid, src_name, src_created, "pass", salt, memory, iterations, lanes)
+            key = crypto.try_unwrap(kek, wrapped, where)
+        finally:
+            crypto.wipe(kek)
         if key is None:
-            raise WrongPassphrase("wrong passphrase for this backup")
+            raise WrongPassphrase(
+                "wrong passphrase for this backup"
+                if version == 2
+                else "wrong passphrase for this backup (or its header is damaged: a format-1 backup cannot tell)"
+            )
+        if version == 2 and crypto.try_unwrap(key, backup_seal, _backup_place(doc)) != b"":
+            raise Tampered(f"backup {source} is damaged or was altered (it fails its seal); nothing was imported")
         opened: list[Entry] = []
         try:
             mver = int(doc["manifest"]["version"])
             manifest = json.loads(
-                open_sealed(key, unb(doc["manifest"]["sealed"]), aad("manifest", src_vault, src_pid, mver))
+                open_sealed(key, unb(doc["manifest"]["sealed"]), manifest_place(src_vault, src_pid, mver))
             )
             for e in doc["entries"]:
-                if manifest.get(e["id"]) != int(e["version"]):
-                    raise Tampered(f"backup {source} is damaged (entry {e['id']} does not match its index)")
-                plaintext = open_sealed(
-                    key, unb(e["sealed"]), aad("entry", src_vault, src_pid, e["id"], int(e["version"]))
-                )
-                opened.append(_decode_entry(e["id"], e["created"], e["updated"], 1, plaintext))
+                eid, ever, created, updated = str(e["id"]), int(e["version"]), str(e["created"]), str(e["updated"])
+                if manifest.get(eid) != ever:
+                    raise Tampered(f"backup {source} is damaged (entry {eid} does not match its index)")
+                where = entry_place(src_vault, src_pid, eid, ever, created, updated, e.get("size"))
+                opened.append(_decode_entry(eid, created, updated, 1, open_sealed(key, unb(e["sealed"]), where)))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise Tampered(f"backup {source} is damaged") from exc
+            raise Tampered(damaged) from exc
         if len(opened) != len(manifest):
             raise Tampered(f"backup {source} is damaged (entries are missing)")
         recovery = None
@@ -818,7 +961,7 @@ class VaultStore:
             # disk leaves no empty profile whose recovery key nobody saw.
             if self.conn.execute("SELECT 1 FROM profiles WHERE name=?", (name.strip(),)).fetchone() is None:
                 recovery, pid, new_key = self._insert_profile(name, passphrase)
-                session = VaultSession(pid, name.strip(), new_key, self.idle_seconds)
+                session = self._session(pid, name.strip(), new_key)
             else:
                 session = self._unlock(name, passphrase, None, False)
             tkey = session.key()
@@ -834,7 +977,7 @@ class VaultStore:
                     entry.id = uuid.uuid5(uuid.NAMESPACE_URL, f"hearth:{session.profile_id}:{entry.id}").hex
                 if entry.id in target_manifest:
                     continue  # importing the same backup twice changes nothing
-                blob = seal(tkey, _encode_entry(entry), self._entry_aad(session.profile_id, entry.id, 1))
+                blob = self._seal_entry(tkey, session.profile_id, entry)
                 self.conn.execute(
                     "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
                     (entry.id, session.profile_id, 1, entry.created, entry.updated, len(blob), blob),

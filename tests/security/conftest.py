@@ -47,14 +47,15 @@ def refused(fn: Callable[[], Any], what: str = "") -> VaultError:
 
 
 @pytest.fixture
-def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> Callable[..., bytes]:
+def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> Callable[..., bytearray]:
     """Memoise crypto.derive_kek on its exact arguments. The result is the same key Argon2id
     gives (the function is deterministic); only repeated derivations with an identical
     passphrase, salt and parameters are skipped. Refusals (exceptions) are never cached."""
     cached = functools.lru_cache(maxsize=None)(crypto.derive_kek)
 
-    def derive(passphrase: str, salt: bytes, memory_kib: int, iterations: int, lanes: int) -> bytes:
-        return cached(passphrase, bytes(salt), memory_kib, iterations, lanes)
+    def derive(passphrase: str, salt: bytes, memory_kib: int, iterations: int, lanes: int) -> bytearray:
+        # a fresh copy each time: callers wipe the KEK they get, the cache keeps its own
+        return bytearray(cached(passphrase, bytes(salt), memory_kib, iterations, lanes))
 
     monkeypatch.setattr(crypto, "derive_kek", derive)
     return derive

@@ -19,14 +19,13 @@ itself runs unchanged.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import random
 import sys
 from pathlib import Path
 
 from assistant.journal import crypto
-from assistant.journal.vault import BACKUP_MAGIC, VaultStore
+from assistant.journal.vault import VaultStore, read_backup
 
 PREPARED = 2  # rekeys whose key derivation happens before READY
 WORDS = ["we", "talked", "about", "the", "weekend", "ünïcödé", "💬", "—", "and", "I", "felt", "heard"]
@@ -60,7 +59,7 @@ def main(argv: list[str]) -> None:
         # so that they run right after READY and the kills land in their writes; later ones
         # derive as usual.
         cached = functools.lru_cache(maxsize=None)(crypto.derive_kek)
-        crypto.derive_kek = lambda p, s, m, t, n: cached(p, bytes(s), m, t, n)  # type: ignore[assignment]
+        crypto.derive_kek = lambda p, s, m, t, n: bytearray(cached(p, bytes(s), m, t, n))  # type: ignore[assignment]
         salts = [os.urandom(16) for _ in range(PREPARED)]
         for k, salt in enumerate(salts, current + 1):
             crypto.derive_kek(f"{pprefix}{k}", salt, store.memory_kib, store.iterations, crypto.KDF_LANES)
@@ -73,11 +72,11 @@ def main(argv: list[str]) -> None:
     elif mode == "import":
         profile, passphrase, backups = argv[2], argv[3], [Path(b) for b in argv[4:]]
         cached = functools.lru_cache(maxsize=None)(crypto.derive_kek)
-        crypto.derive_kek = lambda p, s, m, t, n: cached(p, bytes(s), m, t, n)  # type: ignore[assignment]
+        crypto.derive_kek = lambda p, s, m, t, n: bytearray(cached(p, bytes(s), m, t, n))  # type: ignore[assignment]
         store.unlock(profile, passphrase).lock()  # warms the target profile's key
         import base64
 
-        kdf = json.loads(backups[0].read_bytes()[len(BACKUP_MAGIC) :])["kdf"]
+        kdf = read_backup(backups[0], "damaged")[0]["kdf"]
         crypto.derive_kek(passphrase, base64.b64decode(kdf["salt"]), kdf["memory_kib"], kdf["iterations"], kdf["lanes"])
         say("READY")
         for n, backup in enumerate(backups, 1):

@@ -21,7 +21,7 @@ import pytest
 from assistant.errors import VaultError, WrongPassphrase
 from assistant.journal import crypto
 from assistant.journal import vault as vault_mod
-from assistant.journal.crypto import Tampered, aad, open_sealed
+from assistant.journal.crypto import Tampered, open_sealed
 from assistant.journal.vault import VaultSession, VaultStore
 from tests.security.conftest import make_store, raw, refused
 
@@ -243,7 +243,8 @@ def test_two_thousand_random_bit_flips_in_entries(tmp_path: Path, fast_kdf) -> N
                 bit = rng.randrange(len(b) * 8)
                 b[bit // 8] ^= 1 << (bit % 8)
                 byte = bit // 8
-                regions["nonce" if byte < 12 else "tag" if byte >= len(b) - 16 else "ciphertext"] += 1
+                head = len(crypto.V2_HEADER) + crypto.NONCE_LEN  # format-2 header and nonce
+                regions["nonce" if byte < head else "tag" if byte >= len(b) - 16 else "ciphertext"] += 1
                 conn.execute("UPDATE entries SET sealed=? WHERE id=?", (bytes(b), eid))
                 flips += 1
             try:
@@ -484,10 +485,11 @@ def test_record_from_a_twin_vault_differing_only_in_vault_id(tmp_path: Path, fas
         made[name] = (st, s, vid)
     monkeypatch.setattr(vault_mod, "uuid", uuid)
     (one, s1, _), (two, _, vid2) = made["one"], made["two"]
-    blob2 = bytes(row(two.path, "SELECT sealed FROM entries WHERE id=?", eid)[0])
+    *meta2, blob2 = row(two.path, "SELECT created, updated, size, sealed FROM entries WHERE id=?", eid)
     # control: the twin's blob opens with the shared key under the twin's own vault id
-    assert b"written in vault two" in open_sealed(data_key, blob2, aad("entry", vid2, pid, eid, 1))
-    execute(one.path, "UPDATE entries SET sealed=? WHERE id=?", blob2, eid)
+    assert b"written in vault two" in open_sealed(data_key, blob2, vault_mod.entry_place(vid2, pid, eid, 1, *meta2))
+    # the clear columns too, so that only the vault id differs
+    execute(one.path, "UPDATE entries SET created=?, updated=?, size=?, sealed=? WHERE id=?", *meta2, blob2, eid)
     listing = one.list(s1)
     assert listing.damaged == [eid] and listing.entries == []
     assert_entry_refused(one, s1, eid, {"written in vault two"})

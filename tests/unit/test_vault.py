@@ -518,7 +518,7 @@ def test_damaged_backup_is_refused_with_a_vault_error(tmp_path: Path, damage: st
     backup = tmp_path / "b.hearth"
     src.export(s, backup)
     magic = vault_mod.BACKUP_MAGIC
-    doc = json.loads(backup.read_bytes()[len(magic) :])
+    doc, _ = vault_mod.read_backup(backup, "damaged")
     if damage == "not-a-backup":
         backup.write_bytes(b"hello")
     elif damage == "bad-json":
@@ -538,7 +538,8 @@ def test_damaged_backup_is_refused_with_a_vault_error(tmp_path: Path, damage: st
             del doc["entries"][0]["sealed"]
         elif damage == "entries-not-list":
             doc["entries"] = 5
-        backup.write_bytes(magic + json.dumps(doc).encode())
+        # the digest recomputed, as a deliberate editor would: the deeper checks must catch it
+        backup.write_bytes(vault_mod.frame_backup(json.dumps(doc).encode()))
     dst = make_store(tmp_path / "two")
     with pytest.raises(VaultError):
         dst.import_backup(backup, "me", PASS)
@@ -623,12 +624,12 @@ def test_wal_mode_synchronous_full_and_integrity(store: VaultStore) -> None:
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(vault_mod.MIGRATIONS) == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(vault_mod.MIGRATIONS) == 3
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with raw(store) as c:
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent in the file
         assert c.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert c.execute("SELECT value FROM meta WHERE key='format'").fetchone()[0] == "1"
+        assert c.execute("SELECT value FROM meta WHERE key='format'").fetchone()[0] == "2"  # newest record format
     assert (store.path.stat().st_mode & 0o777) == 0o600
 
 
