@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 PATH = "/enrol"
 MAX_BODY = 4096  # code, name, two passphrases: far below this
 
-FORM = """<!doctype html><html><head><meta charset="utf-8"><title>Hearth: join the workshop</title>
+# The meta referrer policy: under the Guard's `no-referrer` a browser sends `Origin: null` with a
+# form POST, which the Guard (rightly) refuses; `same-origin` sends this page's own origin.
+FORM = """<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="same-origin">
+<title>Hearth: join the workshop</title>
 <style>body{{font-family:sans-serif;max-width:32em;margin:3em auto;color:#222}}label{{display:block;margin-top:1em}}
 input{{width:100%;padding:.4em;font-size:1em}}button{{margin-top:1.5em;padding:.5em 1.2em}}.msg{{color:#8a2d1a}}</style>
 </head><body><h1>Join the workshop</h1>{message}
