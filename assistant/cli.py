@@ -285,8 +285,24 @@ def cmd_ui(args: argparse.Namespace) -> int:
         overrides["host"] = args.host
     if args.session:
         overrides["session_mode"] = True
+    if args.cert is not None:
+        overrides["tls_cert"] = Path(args.cert)
+    if args.key is not None:
+        overrides["tls_key"] = Path(args.key)
+    if args.insecure_lan:
+        overrides["insecure_lan"] = True
     serve(s.model_copy(update=overrides))
     return 0
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    from assistant.workshop.cli import cmd_workshop as run
+
+    if args.action == "add" and not args.name:
+        raise UsageError("workshop add needs a NAME")
+    if args.count < 1 or (args.minutes is not None and args.minutes < 1):
+        raise UsageError("--count and --minutes need a positive number")
+    return run(args, _settings(args), lambda: _passphrase(confirm=True))
 
 
 def cmd_privacy_check(args: argparse.Namespace) -> int:
@@ -309,7 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int)
     ui.add_argument("--host")
     ui.add_argument("--session", action="store_true", help="therapist session mode: nothing written to disk")
+    ui.add_argument("--cert", help="PEM certificate: serve https (needed off loopback)")
+    ui.add_argument("--key", help="PEM private key for --cert")
+    ui.add_argument("--insecure-lan", action="store_true", help="off loopback, serve plain http anyway")
     ui.set_defaults(func=cmd_ui)
+
+    from assistant.workshop.cli import add_parser as add_workshop
+
+    add_workshop(sub, cmd_workshop)
 
     m = sub.add_parser("models", parents=[model_opt], help="list or install chat models")
     m.add_argument("action", choices=["list", "install"])

@@ -84,6 +84,17 @@ class Settings(BaseSettings):
     session_mode: bool = Field(
         default=False, description="Therapist session mode: nothing written to disk, wiped on close."
     )
+    tls_cert: Path | None = Field(default=None, description="PEM certificate the web app serves https with (LAN).")
+    tls_key: Path | None = Field(default=None, description="PEM private key for tls_cert.")
+    insecure_lan: bool = Field(
+        default=False, description="Serve plain http on a non-loopback address (a trusted network only)."
+    )
+    workshop_slots: int = Field(
+        default=1,
+        ge=1,
+        description="Coach questions answered at once; match the engine's slots (1 for the in-process model).",
+    )
+    workshop_code_minutes: int = Field(default=15, ge=1, description="How long an enrol code works.")
 
     @property
     def chroma_dir(self) -> Path:
@@ -92,6 +103,10 @@ class Settings(BaseSettings):
     @property
     def vault_path(self) -> Path:
         return self.home / "journal.sqlite3"
+
+    @property
+    def workshop_path(self) -> Path:
+        return self.home / "workshop.sqlite3"
 
     @property
     def gradio_tmp(self) -> Path:

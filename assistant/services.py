@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from assistant.llm.base import LLM
     from assistant.practice import Practice
     from assistant.safety import Resources
+    from assistant.workshop.codes import EnrolCodes
+    from assistant.workshop.roster import Roster
+    from assistant.workshop.store import WorkshopDB
 
 
 def ensure_home(settings: Settings) -> None:
@@ -156,3 +159,24 @@ class Services:
         from assistant.practice import Practice
 
         return Practice.load(self.settings.knowledge_dir)
+
+    @cached_property
+    def workshop_db(self) -> WorkshopDB:
+        from assistant.workshop.store import WorkshopDB
+
+        if self.settings.session_mode:
+            return WorkshopDB(None)
+        ensure_home(self.settings)
+        return WorkshopDB(self.settings.workshop_path)
+
+    @cached_property
+    def roster(self) -> Roster:
+        from assistant.workshop.roster import Roster
+
+        return Roster(self.workshop_db)
+
+    @cached_property
+    def enrol_codes(self) -> EnrolCodes:
+        from assistant.workshop.codes import EnrolCodes
+
+        return EnrolCodes(self.workshop_db)

@@ -4,7 +4,6 @@ kept here is which profiles this browser session has unlocked (in memory, never 
 from __future__ import annotations
 
 import html
-import ipaddress
 import os
 import secrets
 import shutil
@@ -27,6 +26,7 @@ from assistant.journal.vault import VaultSession
 from assistant.services import Services
 from ui import render
 from ui.guard import Guard, client_id
+from ui.lan import is_loopback
 from ui.render import text_html
 
 
@@ -63,15 +63,6 @@ NEUTRAL_PAGE_JS = """
   return [];
 }
 """
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _sources_html(answer: Any) -> str:
@@ -148,14 +139,20 @@ def privacy_md(settings: Settings, kdf: dict[str, tuple[int, int]], where: str) 
     if kdf:
         used = "; ".join(f"{render.name(n)}: {_mib(m)}, {i} passes" for n, (m, i) in kdf.items())
         text += f"**Profiles on this machine use:** {used}\n\n"
-    return text + f"**This app listens on:** `http://{settings.host}:{settings.port}`"
+    scheme = "https" if settings.tls_cert else "http"
+    return text + f"**This app listens on:** `{scheme}://{settings.host}:{settings.port}`"
 
 
-def build(svc: Services) -> Any:
+def build(svc: Services, *, lan: bool = False) -> Any:
+    """The app. `lan`: a workshop off loopback, where everyone has logged in (Gradio's auth) as
+    one profile and sees only that profile: no list of the others, no shared spaces, no new
+    profiles from the page (the facilitator makes them, or a participant enrols with a code)."""
     from assistant import offline
     from assistant.journal import service as journal
+    from assistant.workshop.counts import Activity
 
     settings = svc.settings
+    activity = Activity()
     corpus = svc.corpus
     topics = sorted({t for a in corpus.articles for t in a.topics})
 
@@ -189,6 +186,7 @@ def build(svc: Services) -> Any:
                 if not q:
                     yield history, gr.update(), gr.update(), gr.update(), ""
                     return
+                activity.asked()
                 history = [
                     *history,
                     {"role": "user", "content": render.md_text(q)},
@@ -224,8 +222,11 @@ def build(svc: Services) -> Any:
                         )
 
             outs = [chat, safety_panel, sources, source_pick, question]
-            ask_btn.click(ask, [question, chat], outs)
-            question.submit(ask, [question, chat], outs)
+            # Both triggers share one queue sized to the engine's slots; a question waiting for
+            # a slot shows its place in line in the chat (Gradio's queue status).
+            slots: dict[str, Any] = {"concurrency_limit": settings.workshop_slots, "concurrency_id": "coach"}
+            ask_btn.click(ask, [question, chat], outs, **slots)
+            question.submit(ask, [question, chat], outs, **slots)
 
             def open_article(article_id: str | None) -> str:
                 art = corpus.get(article_id or "")
@@ -245,7 +246,7 @@ def build(svc: Services) -> Any:
                 passphrase = gr.Textbox(label="Passphrase", type="password", elem_id="passphrase")
                 unlock_btn = gr.Button("Unlock", elem_id="unlock")
                 lock_btn = gr.Button("Lock now", elem_id="lock")
-            with gr.Accordion("Create a new profile", open=False, elem_id="create-accordion"):
+            with gr.Accordion("Create a new profile", open=False, elem_id="create-accordion", visible=not lan):
                 new_name = gr.Textbox(label="Profile name (letters, digits, spaces)", elem_id="new-name")
                 new_pw = gr.Textbox(label="Passphrase (8 characters or more)", type="password", elem_id="new-pw")
                 new_pw2 = gr.Textbox(label="Repeat the passphrase", type="password", elem_id="new-pw2")
@@ -262,7 +263,9 @@ def build(svc: Services) -> Any:
             entry_view = gr.HTML(elem_id="entry-view")
             highlighted = gr.HighlightedText(label="What was noticed", combine_adjacent=False, elem_id="evidence")
             analysis_md = gr.Markdown(elem_id="analysis")
-            with gr.Accordion("Shared space (both partners must agree)", open=False, elem_id="space-accordion"):
+            with gr.Accordion(
+                "Shared space (both partners must agree)", open=False, elem_id="space-accordion", visible=not lan
+            ):
                 gr.Markdown(
                     "A shared space opens when both partners agree: your journal is unlocked here, "
                     "your partner types their own passphrase once (it is used to open the space and "
@@ -286,12 +289,21 @@ def build(svc: Services) -> Any:
                     raise HearthError("this browser has no Hearth session cookie; reload the page")
                 return cid
 
+            def _account(request: gr.Request | None) -> str:
+                """On a LAN: the profile this request logged in as (Gradio's auth token)."""
+                user = getattr(request, "username", None) if request is not None else None
+                if not user:
+                    raise HearthError("log in first")
+                return str(user)
+
             def _need(state: Unlocked | None, request: gr.Request | None) -> VaultSession:
                 """The caller's own unlocked journal, checked on the server for every call."""
                 if state is None or state.vault.locked:
                     raise HearthError("the journal is locked; unlock it first")
                 if not secrets.compare_digest(state.client, _client(request)):
                     raise HearthError("this journal was unlocked in another browser; unlock it here")
+                if lan and state.name != _account(request):
+                    raise HearthError("this journal belongs to another login; log in as its owner")
                 return state.vault
 
             def _choices(vs: VaultSession) -> list[tuple[str, str]]:
@@ -304,7 +316,12 @@ def build(svc: Services) -> Any:
                     for sid, names in svc.vaults.space_partners(vs).items()
                 ]
 
-            def _profiles() -> list[str]:
+            def _profiles(request: gr.Request | None = None) -> list[str]:
+                if lan:  # a participant never sees the other participants' names
+                    try:
+                        return [_account(request)]
+                    except HearthError:
+                        return []
                 try:
                     return svc.vaults.profiles()
                 except HearthError:
@@ -323,10 +340,11 @@ def build(svc: Services) -> Any:
             clear_outs = [unlocked, status, recovery, entries, entry_view, highlighted, analysis_md, entry_text,
                           space_pick, space_view, space_status]  # fmt: skip
 
-            def refresh_profiles(state: Unlocked | None) -> tuple:
-                names = _profiles()
+            def refresh_profiles(state: Unlocked | None, request: gr.Request) -> tuple:
+                names = _profiles(request)
                 current = state.name if state is not None and not state.vault.locked else (names[0] if names else None)
-                return gr.update(choices=names, value=current), gr.update(choices=names, value=None)
+                partners = [] if lan else names
+                return gr.update(choices=names, value=current), gr.update(choices=partners, value=None)
 
             demo.load(refresh_profiles, unlocked, [profile, partner_b], **private)
 
@@ -335,6 +353,8 @@ def build(svc: Services) -> Any:
                 try:
                     if not name:
                         raise HearthError("choose a profile, or create one below")
+                    if lan and name != _account(request):
+                        raise HearthError("you can open only the profile you logged in as")
                     cid = _client(request)
                     vs = svc.vaults.unlock(name, pw, client=cid, hide_missing=True)
                     new = Unlocked(cid, vs)
@@ -350,6 +370,8 @@ def build(svc: Services) -> Any:
             def do_create(name: str, pw: str, pw2: str, state: Unlocked | None, request: gr.Request) -> tuple:
                 _lock(state, request)
                 try:
+                    if lan:
+                        raise HearthError("in a workshop, profiles come from the facilitator or an enrol code")
                     if pw != pw2:
                         raise HearthError("the two passphrases differ; nothing was created")
                     key = journal.init_profile(svc, name or "", pw)
@@ -357,7 +379,7 @@ def build(svc: Services) -> Any:
                     vs = svc.vaults.unlock(name.strip(), pw, client=cid)
                     new = Unlocked(cid, vs)
                     live[request.session_hash or ""] = new
-                    names = _profiles()
+                    names = _profiles(request)
                     shown = gr.update(
                         value=f"**Your recovery key (shown once; print it or keep it safe):** `{key}`", visible=True
                     )
@@ -441,6 +463,8 @@ def build(svc: Services) -> Any:
                          request: gr.Request) -> tuple:  # fmt: skip
                 try:
                     vs = _need(state, request)
+                    if lan:
+                        raise HearthError("shared spaces are not offered in a workshop")
                     if not (ok_a and ok_b):
                         raise HearthError("both of you need to agree before a shared space opens")
                     if not partner or partner == vs.name:
@@ -567,7 +591,14 @@ def build(svc: Services) -> Any:
                 else str(settings.home)
             )
             privacy_text = gr.Markdown(privacy_md(settings, {}, where))
-            demo.load(lambda: privacy_md(settings, svc.vaults.kdf_params(), where), None, privacy_text, **private)
+
+            def privacy_now(request: gr.Request) -> str:
+                kdf = svc.vaults.kdf_params()
+                if lan:  # only the logged-in profile's own settings
+                    kdf = {n: v for n, v in kdf.items() if n == getattr(request, "username", None)}
+                return privacy_md(settings, kdf, where)
+
+            demo.load(privacy_now, None, privacy_text, **private)
             egress = gr.Markdown(elem_id="egress-count")
             gr.Timer(2).tick(
                 lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress, **private
@@ -610,7 +641,7 @@ def build(svc: Services) -> Any:
                     check = svc.vaults.unlock(vs.name, pw, client=_client(request))
                     svc.vaults.delete_profile(check)
                     _lock(state, request)
-                    names = _profiles()
+                    names = _profiles(request)
                     return (*cleared, "", "", "Your journal was destroyed: the keys first, then the entries.",
                             gr.update(choices=names, value=None), gr.update(choices=names, value=None))  # fmt: skip
                 except HearthError as exc:
@@ -627,8 +658,14 @@ def build(svc: Services) -> Any:
 
         exit_btn.click(quick_exit, unlocked, unlocked, js=NEUTRAL_PAGE_JS, **private)
 
+        if lan:
+            from ui.facilitator import add_facilitator_tab
+
+            add_facilitator_tab(demo, svc, activity, private)
+
         def on_unload(request: gr.Request) -> None:
             # The tab closed or reloaded: lock now, not when the state expires an hour later.
+            activity.closed(request.session_hash or "")
             gone = live.pop(request.session_hash or "", None)
             if gone is not None:
                 gone.vault.lock()
@@ -663,10 +700,13 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
     from starlette.middleware import Middleware
 
     from assistant.services import ensure_home
+    from ui.lan import LOGIN_MESSAGE, check_tls, login_check
 
     if not settings.host.strip():
         # An empty host made Gradio fall back to GRADIO_SERVER_NAME (e.g. 0.0.0.0), unchecked.
         raise UsageError("--host needs an address (127.0.0.1 by default)")
+    check_tls(settings)  # before anything is loaded or written
+    lan = not is_loopback(settings.host)
     if not settings.session_mode:
         ensure_home(settings)
     gtmp = settings.gradio_tmp if not settings.session_mode else Path(tempfile.mkdtemp(prefix="hearth-session-"))
@@ -676,28 +716,26 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
     check_port(settings.host, settings.port)
     svc = Services(settings)
     auth = None
-    if not _is_loopback(settings.host):
-        profiles = svc.vaults.profiles()
-        if not profiles:
+    middleware = [Middleware(Guard, host=settings.host, port=settings.port, tls=settings.tls_cert is not None)]
+    if lan:
+        if not svc.vaults.profiles():
             raise UsageError(
-                f"refusing to listen on {settings.host} without authentication: create a profile first "
-                "(`hearth journal init --profile NAME`); its passphrase becomes the login"
+                f"refusing to listen on {settings.host} without authentication: create the facilitator first "
+                "(`hearth workshop add NAME --facilitator`); each profile's passphrase is its login"
             )
+        auth = login_check(svc)
+        from ui.enrol import EnrolPage
 
-        def auth(username: str, password: str) -> bool:
-            try:
-                svc.vaults.unlock(username, password, hide_missing=True).lock()
-                return True
-            except HearthError:
-                return False
+        middleware.append(Middleware(EnrolPage, svc=svc))  # inside the Guard: its checks apply
 
     print("Loading the models and the knowledge index...", file=sys.stderr)
     svc.coach.warm()
     svc.classifier  # noqa: B018  (train or load now, not on the first entry)
     use_asyncio_loop()
-    demo = build(svc)
+    demo = build(svc, lan=lan)
     demo.queue(default_concurrency_limit=2)
-    print(f"Hearth is running on http://{settings.host}:{settings.port} (Ctrl+C to stop)", file=sys.stderr)
+    scheme = "https" if settings.tls_cert else "http"
+    print(f"Hearth is running on {scheme}://{settings.host}:{settings.port} (Ctrl+C to stop)", file=sys.stderr)
     try:
         result = demo.launch(
             server_name=settings.host,
@@ -707,13 +745,19 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
             run_history=False,
             footer_links=[],
             auth=auth,
+            auth_message=LOGIN_MESSAGE if lan else None,
+            ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
+            ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
+            # Only Gradio's startup probe of its own URL uses this; a workshop certificate names
+            # the LAN address, not the `localhost` the probe dials.
+            ssl_verify=False,
             show_error=False,
             quiet=True,
             prevent_thread_lock=not block,
             theme=gr.themes.Soft(),
             css=CSS,
             allowed_paths=[str(gtmp)],
-            app_kwargs={"middleware": [Middleware(Guard, host=settings.host, port=settings.port)]},
+            app_kwargs={"middleware": middleware},
             max_file_size="5mb",
         )
     finally:

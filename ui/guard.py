@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,9 @@ COOKIE = "hearth_client"
 _URL_FILE = re.compile(r"/file=(?:[a-z][a-z0-9+.-]*:|//|\\\\)", re.IGNORECASE)
 _SCRIPT_TAG = re.compile(rb"<script(?![^>]*\bnonce=)")
 loops_seen: set[str] = set()
+# The peer address of the request being served: the login (ui/lan.py) backs off per client, and
+# Gradio's auth callable receives only a name and a passphrase.
+PEER: contextvars.ContextVar[str] = contextvars.ContextVar("hearth_peer", default="unknown")
 
 
 def client_id(headers: dict[str, str]) -> str | None:
@@ -69,8 +73,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class Guard:
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 7860, tls: bool = False) -> None:
         self.app = app
+        self.cookie_flags = "; Secure" if tls else ""  # over https the browser secret never goes plain
         self.loopback = host in ("127.0.0.1", "localhost", "::1")
         self.allowed_hosts = {f"{h}:{port}" for h in ("127.0.0.1", "localhost", "[::1]", host)}
 
@@ -94,6 +99,7 @@ class Guard:
             return
         loop = type(asyncio.get_running_loop())
         loops_seen.add(f"{loop.__module__}.{loop.__name__}")
+        PEER.set(str((scope.get("client") or ("unknown",))[0]))
         if not loop.__module__.startswith("asyncio"):
             await self._refuse(send, 500, "Hearth refuses to serve on an event loop its egress guard cannot see")
             return
@@ -139,7 +145,12 @@ class Guard:
                     (b"content-security-policy", csp(nonce).encode()),
                 ]
                 if new_client:
-                    hdrs.append((b"set-cookie", f"{COOKIE}={new_client}; HttpOnly; SameSite=Strict; Path=/".encode()))
+                    hdrs.append(
+                        (
+                            b"set-cookie",
+                            f"{COOKIE}={new_client}; HttpOnly; SameSite=Strict; Path=/{self.cookie_flags}".encode(),
+                        )
+                    )
                 ctype = next((v for k, v in hdrs if k.lower() == b"content-type"), b"")
                 if ctype.startswith(b"text/html"):
                     # An HTML page is buffered so its inline scripts can carry this nonce.
