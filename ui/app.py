@@ -20,6 +20,7 @@ from typing import Any
 import gradio as gr  # at module level: handlers' `request: gr.Request` annotations must resolve
 
 import assistant.offline  # noqa: F401,I001  (first: offline switches before gradio is imported)
+from assistant.coach import check_question
 from assistant.config import Settings
 from assistant.errors import HearthError, PortInUse, UsageError
 from assistant.journal.service import MAX_ENTRY_CHARS
@@ -195,6 +196,12 @@ def build(svc: Services) -> Any:
                     {"role": "assistant", "content": ""},
                 ]
                 shown = ""
+                try:
+                    check_question(q)
+                except HearthError as exc:  # one clear line in the chat; the text stays in the box
+                    history[-1]["content"] = render.md_text(str(exc))
+                    yield history, gr.update(), gr.update(), gr.update(), q
+                    return
                 for event in svc.coach.stream(q):
                     if event.answer is None:
                         shown += event.text
