@@ -82,7 +82,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """Build what the app needs once: the knowledge index and the red-flag classifier."""
+    """Build what the app needs once: the knowledge index, the safety detector and the red-flag classifier."""
     from assistant.kb.corpus import check
 
     s = _settings(args)
@@ -96,6 +96,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     svc = Services(s)
     idx = svc.index
     print(f"knowledge index: {len(idx.chunks)} sections, {'rebuilt' if idx.rebuilt else 'up to date'}")
+    det = svc.detector
+    print(f"safety detector: {'trained' if det.trained_now else 'up to date'}")
     clf = svc.classifier
     print(f"red-flag classifier: {'trained' if clf.trained_now else 'up to date'}")
     return 0

@@ -1,5 +1,12 @@
 """question -> safety screen -> retrieve -> compose -> grounding check -> cited answer, streamed.
 
+Safety comes first: the detector (rules + learned heads, assistant/safety/) screens the question,
+and with `history` every earlier turn of the conversation too; a disclosure made earlier keeps the
+conversation in safety mode until the person moves on explicitly. A question that describes
+gaslighting, control, monitoring or isolation gets no coaching steps (they would ask the person to
+doubt their memory or to accommodate more): it gets the pattern named gently, the articles on it
+and the safety check.
+
 The bundled model is tiny, so it never carries the substance. It writes the reflection (one or
 two sentences mirroring what the person said); the steps are the cited passages' own words
 ("Try this" bullets of the retrieved articles) and the closing question is an "Ask each other"
@@ -10,20 +17,23 @@ soon as it is complete, so what streams to the user has already been checked.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from assistant.embed import Embedder
-from assistant.errors import CheckFailed
+from assistant.errors import CheckFailed, UsageError
 from assistant.grounding import GroundingChecker, citation_problems, split_sentences
 from assistant.kb.corpus import Corpus
 from assistant.kb.index import Hit, KnowledgeIndex
 from assistant.llm.base import LLM, ChatMessage, GenOptions
-from assistant.safety import Resources, respond, screen
+from assistant.safety import PATTERN_ARTICLES, Resources, concern_response, respond, screen, screen_conversation
+
+if TYPE_CHECKING:
+    from assistant.safety.detector import Detector
 
 SYSTEM_PROMPT = (
     "You are Hearth, a warm and calm relationship coach. Reflect back what the person feels, "
@@ -32,6 +42,15 @@ SYSTEM_PROMPT = (
 # The reply is made to start here; the tiny model stays on task far more often this way.
 REFLECTION_PREFIX = "It sounds like"
 MAX_STEPS = 3
+# A question longer than this is refused before any work (the journal's entry limit).
+MAX_QUESTION_CHARS = 20_000
+# The model sees at most this much of a question (about 400 tokens of the 2,048-token window);
+# the safety screen and retrieval always read all of it.
+MODEL_QUESTION_CHARS = 1_500
+TRIMMED_NOTICE = (
+    "(Your message is long: the model read its first {n:,} characters; the safety check and the "
+    "search for sources read all of it.)"
+)
 
 
 DEFAULT_REFLECTION = "It sounds like this matters a lot to you, and you want things to feel closer."
@@ -69,6 +88,17 @@ class Citation:
     passage: str
 
 
+def check_question(question: str) -> str:
+    """The question as the coach reads it; a question over the limit is refused before any work."""
+    question = question.strip()
+    if len(question) > MAX_QUESTION_CHARS:
+        raise UsageError(
+            f"a question holds up to {MAX_QUESTION_CHARS:,} characters and this one has {len(question):,}; "
+            "shorten it or write it in the journal"
+        )
+    return question
+
+
 @dataclass
 class Answer:
     question: str
@@ -79,6 +109,9 @@ class Answer:
     generated_sentences: int = 0
     generated_kept: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # Gaslighting, control or isolation the question described (answered with care, not tips).
+    patterns: list[str] = field(default_factory=list)
+    notice: str = ""  # said to the person with the answer, e.g. that the model read part of it
 
     def as_json(self) -> dict:
         return {
@@ -86,6 +119,7 @@ class Answer:
             "citations": [{"n": c.n, "article_id": c.article_id, "title": c.title} for c in self.citations],
             "safety": self.safety,
             "grounded_fraction": round(self.grounded_fraction, 4),
+            **({"notice": self.notice} if self.notice else {}),
         }
 
 
@@ -113,7 +147,11 @@ class Coach:
         top_k: int = 4,
         region: str = "all",
         reflections: Reflections | None = None,
+        detector: Detector | None = None,
+        patterns: Callable[[str, np.ndarray | None], list[str]] | None = None,
     ) -> None:
+        self.detector = detector
+        self.patterns = patterns
         self.reflections = reflections or Reflections({}, DEFAULT_REFLECTION)
         self._vec_cache: dict[str, np.ndarray] = {}
         self.llm = llm
@@ -129,30 +167,44 @@ class Coach:
     def warm(self) -> None:
         self.llm.warm(SYSTEM_PROMPT)
 
-    def ask(self, question: str) -> Answer:
-        for event in self.stream(question):
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        for event in self.stream(question, history):
             if event.answer is not None:
                 return event.answer
         raise RuntimeError("coach stream ended without an answer")  # pragma: no cover
 
-    def stream(self, question: str) -> Iterator[Event]:
+    def stream(self, question: str, history: list[str] | None = None) -> Iterator[Event]:
+        """Answer `question`; `history` is what the person said earlier in this conversation."""
         t0 = time.perf_counter()
-        question = question.strip()
+        question = check_question(question)
         answer = Answer(question)
-        verdict = screen(question)  # before anything else, and before any model call
+        # Before anything else, and before any model call.
+        qvec: np.ndarray | None = None
+        if history:
+            verdict = screen_conversation([*history, question], self.detector).result
+        elif self.detector is not None:
+            verdict, qvec = self.detector.assess(question)
+        else:
+            verdict = screen(question)
         answer.timings["screen_ms"] = (time.perf_counter() - t0) * 1000
         if verdict.level != "none":
             answer.safety = verdict.level
             answer.text = respond(question, verdict, self.resources, self.region)
-            answer.grounded_fraction = 1.0
-            answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
-            answer.timings["first_text_ms"] = answer.timings["total_ms"]
-            yield Event(answer.text)
-            yield Event(answer=answer)
+            yield from self._finish(answer, t0)
+            return
+        if self.patterns is not None and (found := self.patterns(question, qvec)):
+            answer.patterns = found
+            answer.text = concern_response(found, self.resources, self.region)
+            answer.citations = [
+                Citation(i, aid, self._title(aid), self._passage(aid, False))
+                for i, (aid, _) in enumerate(PATTERN_ARTICLES, 1)
+            ]
+            yield from self._finish(answer, t0)
             return
 
         t1 = time.perf_counter()
-        qvec = self.embedder.embed([question])[0]
+        if qvec is None:
+            qvec = self.embedder.embed([question])[0]
         hits = self.index.search(question, k=self.top_k, qvec=qvec)
         answer.timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
         steps = self._pick_steps(qvec, hits)
@@ -191,6 +243,8 @@ class Coach:
         if answer.citations:
             lines += ["", "Sources:"]
             lines += [f"[{c.n}] {c.title} ({c.article_id})" for c in answer.citations]
+        if answer.notice:
+            lines += ["", answer.notice]
         tail = "\n".join(lines)
         yield Event(tail)
         answer.text = " ".join(reflection) + tail
@@ -200,10 +254,23 @@ class Coach:
         answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event(answer=answer)
 
+    @staticmethod
+    def _finish(answer: Answer, t0: float) -> Iterator[Event]:
+        """A templated answer (safety or care): no model call, streamed in one piece."""
+        answer.grounded_fraction = 1.0
+        answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        answer.timings["first_text_ms"] = answer.timings["total_ms"]
+        yield Event(answer.text)
+        yield Event(answer=answer)
+
     # -- composition ---------------------------------------------------------------------------
 
     def _generate_checked(self, question: str, answer: Answer, t0: float) -> Iterator[str]:
         """The model's first sentence, if it passes the reflection check; generation stops there."""
+        if len(question) > MODEL_QUESTION_CHARS:
+            # Cut at a word boundary so the model never sees half a word.
+            question = question[:MODEL_QUESTION_CHARS].rsplit(None, 1)[0]
+            answer.notice = TRIMMED_NOTICE.format(n=len(question))
         messages: list[ChatMessage] = [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": question},

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from assistant.llm.base import LLM
     from assistant.practice import Practice
     from assistant.safety import Resources
+    from assistant.safety.detector import Detector
     from assistant.workshop.codes import EnrolCodes
     from assistant.workshop.roster import Roster
     from assistant.workshop.store import WorkshopDB
@@ -118,6 +119,14 @@ class Services:
         return load_resources(self.settings.knowledge_dir)
 
     @cached_property
+    def detector(self) -> Detector:
+        """The one crisis and abuse detector (rules + learned heads) for the coach, journal and shared space."""
+        from assistant.safety.detector import Detector
+
+        ensure_home(self.settings)
+        return Detector.load(self.settings.knowledge_dir, self.embedder, self.embedder_name, self.settings.cache_dir)
+
+    @cached_property
     def coach(self) -> Coach:
         from assistant.coach import Coach, Reflections
         from assistant.llm.base import GenOptions
@@ -133,6 +142,8 @@ class Services:
             top_k=s.top_k,
             region=s.region,
             reflections=Reflections.load(s.knowledge_dir),
+            detector=self.detector,
+            patterns=self.classifier.care_patterns,
         )
 
     @cached_property
@@ -141,7 +152,11 @@ class Services:
 
         ensure_home(self.settings)
         return RedFlagClassifier.load(
-            self.settings.knowledge_dir, self.embedder, self.embedder_name, self.settings.cache_dir
+            self.settings.knowledge_dir,
+            self.embedder,
+            self.embedder_name,
+            self.settings.cache_dir,
+            detector=self.detector,
         )
 
     @cached_property

@@ -19,6 +19,7 @@ from typing import Any
 import gradio as gr  # at module level: handlers' `request: gr.Request` annotations must resolve
 
 import assistant.offline  # noqa: F401,I001  (first: offline switches before gradio is imported)
+from assistant.coach import check_question
 from assistant.config import Settings
 from assistant.errors import HearthError, PortInUse, UsageError
 from assistant.journal.service import MAX_ENTRY_CHARS
@@ -174,17 +175,22 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                         elem_id="coach-input",
                         placeholder="My partner goes silent whenever we argue...",
                     )
-                    ask_btn = gr.Button("Ask", variant="primary", elem_id="coach-ask")
+                    with gr.Row():
+                        ask_btn = gr.Button("Ask", variant="primary", elem_id="coach-ask")
+                        new_btn = gr.Button("New conversation", elem_id="coach-new")
+                    # What the person wrote in this conversation, as typed (the chat holds the
+                    # rendered form): the safety screen reads every earlier turn with each new one.
+                    turns = gr.State([])
                 with gr.Column(scale=2):
                     safety_panel = gr.HTML(visible=False, elem_id="safety-panel")
                     sources = gr.HTML(elem_id="sources-panel")
                     source_pick = gr.Dropdown(label="Open a source", choices=[], elem_id="source-pick")
                     source_view = gr.Markdown(elem_id="source-view")
 
-            def ask(q: str, history: list[dict]) -> Iterator[tuple]:
+            def ask(q: str, history: list[dict], said: list[str]) -> Iterator[tuple]:
                 q = (q or "").strip()
                 if not q:
-                    yield history, gr.update(), gr.update(), gr.update(), ""
+                    yield history, gr.update(), gr.update(), gr.update(), "", said
                     return
                 activity.asked()
                 history = [
@@ -193,11 +199,18 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                     {"role": "assistant", "content": ""},
                 ]
                 shown = ""
-                for event in svc.coach.stream(q):
+                try:
+                    check_question(q)
+                except HearthError as exc:  # one clear line in the chat; the text stays in the box
+                    history[-1]["content"] = render.md_text(str(exc))
+                    yield history, gr.update(), gr.update(), gr.update(), q, said
+                    return
+                earlier, said = list(said), [*said, q]
+                for event in svc.coach.stream(q, earlier):
                     if event.answer is None:
                         shown += event.text
                         history[-1]["content"] = render.answer_md(shown)
-                        yield history, gr.update(), gr.update(), gr.update(), ""
+                        yield history, gr.update(), gr.update(), gr.update(), "", said
                         continue
                     ans = event.answer
                     if ans.safety != "none":
@@ -210,6 +223,7 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                             "",
                             gr.update(choices=["safety-planning", "crisis-resources"], value=None),
                             "",
+                            said,
                         )
                     else:
                         history[-1]["content"] = render.answer_md(ans.text)
@@ -219,14 +233,22 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                             _sources_html(ans),
                             gr.update(choices=[c.article_id for c in ans.citations], value=None),
                             "",
+                            said,
                         )
 
-            outs = [chat, safety_panel, sources, source_pick, question]
+            outs = [chat, safety_panel, sources, source_pick, question, turns]
             # Both triggers share one queue sized to the engine's slots; a question waiting for
             # a slot shows its place in line in the chat (Gradio's queue status).
             slots: dict[str, Any] = {"concurrency_limit": settings.workshop_slots, "concurrency_id": "coach"}
-            ask_btn.click(ask, [question, chat], outs, **slots)
-            question.submit(ask, [question, chat], outs, **slots)
+            ask_btn.click(ask, [question, chat, turns], outs, **slots)
+            question.submit(ask, [question, chat, turns], outs, **slots)
+            # Moving on is explicit: a new conversation forgets the earlier turns (and with them a
+            # disclosure that kept the coach in safety mode).
+            new_btn.click(
+                lambda: ([], gr.update(value="", visible=False), "", gr.update(choices=[], value=None), "", []),
+                None,
+                outs,
+            )
 
             def open_article(article_id: str | None) -> str:
                 art = corpus.get(article_id or "")

@@ -10,8 +10,11 @@ shared safety screen.
   threshold maps to 0.5.
 - The decision is made on the whole entry; the evidence is the entry's sentences that score
   highest for that label (sentence scores are noisier, so they only point, never decide).
-- abuse_risk and self_harm_risk also come from the deterministic safety screen (assistant/
-  safety.py), the same detector the coach uses: a miss is worse than a false alarm.
+- abuse_risk and self_harm_risk are decided by the safety detector (assistant/safety/), the same
+  one the coach uses (rule phrases united with its learned heads, sentence by sentence): this
+  head's own scores for those two labels are not used, so the journal and the coach never
+  disagree about danger. Coercive-control signs (monitoring, isolation, financial control) the
+  detector finds also raise "controlling".
 - The trained head is cached under the data folder's cache/, keyed by the hash of the training
   data and the embedder; it holds nothing a user wrote.
 """
@@ -23,7 +26,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -31,7 +34,10 @@ import yaml
 from assistant.embed import Embedder
 from assistant.journal.cues import cue_hits
 from assistant.locks import exclusive, unique_sibling
-from assistant.safety import screen, sentences
+from assistant.safety import SafetyResult, screen, sentences
+
+if TYPE_CHECKING:
+    from assistant.safety.detector import Detector
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +90,8 @@ FLAGS = [
 STRENGTHS = ["appreciation", "repair", "vulnerability", "quality_time", "healthy_boundary"]
 LABELS = FLAGS + STRENGTHS
 SAFETY_LABELS = {"abuse_risk": "abuse", "self_harm_risk": "crisis"}
+# Patterns a coaching question may describe that call for care instead of tips (coach.py).
+CARE_PATTERNS = ("gaslighting", "controlling", "isolation")
 
 
 @dataclass
@@ -248,7 +256,10 @@ def train(texts: list[str], labels: list[list[str]], embedder: Embedder) -> dict
 
 
 class RedFlagClassifier:
-    def __init__(self, head: dict[str, Any], embedder: Embedder, taxonomy: Taxonomy) -> None:
+    def __init__(
+        self, head: dict[str, Any], embedder: Embedder, taxonomy: Taxonomy, detector: Detector | None = None
+    ) -> None:
+        self.detector = detector
         self.w, self.b, self.t = head["w"], head["b"], head["t"]
         self.features = Features(embedder, json.loads(str(head["vocab"])), np.asarray(head["idf"]))
         self.embedder = embedder
@@ -256,7 +267,14 @@ class RedFlagClassifier:
         self.trained_now = False
 
     @classmethod
-    def load(cls, knowledge_dir: Path, embedder: Embedder, embedder_name: str, cache_dir: Path) -> RedFlagClassifier:
+    def load(
+        cls,
+        knowledge_dir: Path,
+        embedder: Embedder,
+        embedder_name: str,
+        cache_dir: Path,
+        detector: Detector | None = None,
+    ) -> RedFlagClassifier:
         rows = load_training(knowledge_dir)
         cache = cache_dir / f"redflag-head-{cache_key(rows, embedder_name)}.npz"
         trained_now = False
@@ -275,13 +293,13 @@ class RedFlagClassifier:
                 finally:
                     tmp.unlink(missing_ok=True)
                 trained_now = True
-        clf = cls(head, embedder, Taxonomy.load(knowledge_dir))
+        clf = cls(head, embedder, Taxonomy.load(knowledge_dir), detector)
         clf.trained_now = trained_now
         return clf
 
-    def _scores(self, texts: list[str]) -> np.ndarray:
+    def _scores(self, texts: list[str], emb: np.ndarray | None = None) -> np.ndarray:
         """Probabilities rescaled so each label's threshold maps to 0.5 (piecewise linear)."""
-        p = _sigmoid(np.asarray(self.features(texts) @ self.w.T) + self.b)
+        p = _sigmoid(np.asarray(self.features(texts, emb) @ self.w.T) + self.b)
         t = self.t
         return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / np.maximum(1e-6, 1 - t))
 
@@ -295,18 +313,34 @@ class RedFlagClassifier:
             flat.append(t)
             if len(ss) > 1:
                 flat += ss
-        scores = self._scores(flat)
+        emb = self.embedder.embed(flat)
+        scores = self._scores(flat, emb)
+        if self.detector is not None:
+            # The detector's units are the same texts and sentences: its embeddings are reused.
+            verdicts = self.detector.screen_many(texts, dict(zip(flat, emb, strict=True)))
+        else:
+            verdicts = [screen(t) for t in texts]
         out, pos = [], 0
-        for t, ss in zip(texts, sents, strict=True):
+        for t, ss, verdict in zip(texts, sents, verdicts, strict=True):
             n = 1 + (len(ss) if len(ss) > 1 else 0)
-            out.append(self._analyse(t, ss, scores[pos : pos + n]))
+            out.append(self._analyse(t, ss, scores[pos : pos + n], verdict))
             pos += n
         return out
 
-    def _analyse(self, text: str, sents: list[str], scores: np.ndarray) -> Analysis:
+    def care_patterns(self, text: str, vec: np.ndarray | None = None) -> list[str]:
+        """Gaslighting, control or isolation described in a question (head or cue rules), strongest
+        first; `vec` is the text's embedding if the caller has it."""
+        ss = sentences(text) or [text]
+        whole = self._scores([text], None if vec is None else vec[None, :])[0]
+        found = {lab: float(whole[LABELS.index(lab)]) for lab in CARE_PATTERNS if whole[LABELS.index(lab)] >= 0.5}
+        for sent in ss:
+            for lab in cue_hits(sent) & set(CARE_PATTERNS):
+                found[lab] = max(found.get(lab, 0.0), 0.75)
+        return sorted(found, key=lambda lab: -found[lab])
+
+    def _analyse(self, text: str, sents: list[str], scores: np.ndarray, verdict: SafetyResult) -> Analysis:
         whole = scores[0]
         per_sentence = scores[1:] if len(scores) > 1 else scores[:1]
-        verdict = screen(text)
         findings: dict[str, Finding] = {}
         for j, label in enumerate(LABELS):
             score = float(whole[j])
@@ -329,34 +363,27 @@ class RedFlagClassifier:
                 else:
                     j = LABELS.index(label)
                     findings[label] = self._finding(label, max(0.75, float(whole[j])), [sents[i]])
-        # The shared safety screen decides abuse_risk and self_harm_risk: a strong cue raises
-        # the flag on its own (recall first); the trained head may raise it only where the
-        # screen saw at least a weak cue of the same kind. The head alone reads "he has never
-        # hit me" as abuse; the screen's negation handling does not.
+        # The shared detector decides abuse_risk and self_harm_risk (recall first), with its
+        # evidence sentences; this head's own guess at them is dropped.
         ss = sentences(text) or [text]
-        weak = getattr(verdict, "weak", [])
         safety: str = verdict.level
+
+        def evidence(cues: list) -> list[str]:
+            picked = {ss[c.sentence] for c in cues if 0 <= c.sentence < len(ss)}
+            return sorted(picked, key=ss.index) or ss[:1]
+
         for label, level in (("self_harm_risk", "crisis"), ("abuse_risk", "abuse")):
-
-            def kind(cues: list, level: str = level) -> list:
-                picked = [c for c in cues if (c.category == "crisis") == (level == "crisis")]
-                return [c for c in picked if c.category != "control"] if level == "abuse" else picked
-
-            strong, soft = kind(verdict.cues), kind(weak)
             prev = findings.pop(label, None)
-            if strong:
-                evidence = sorted({ss[c.sentence] for c in strong if c.sentence < len(ss)}, key=ss.index)
-                findings[label] = self._finding(label, max(0.9, prev.score if prev else 0.0), evidence or ss[:1])
-            elif prev is not None and soft:
-                evidence = sorted({ss[c.sentence] for c in soft if c.sentence < len(ss)}, key=ss.index)
-                findings[label] = self._finding(label, prev.score, evidence or prev.evidence)
-                if safety == "none":
-                    safety = level
+            if level == "crisis":
+                cues = [c for c in verdict.cues if c.category == "crisis"]
+            else:
+                cues = [c for c in verdict.cues if c.category not in ("crisis", "control")]
+            if cues:
+                top = max([c.score for c in cues] + [prev.score if prev else 0.0])
+                findings[label] = self._finding(label, max(0.9, top), evidence(cues))
         control = [c for c in verdict.cues if c.category == "control"]
         if control and "controlling" not in findings:
-            findings["controlling"] = self._finding(
-                "controlling", 0.8, sorted({ss[c.sentence] for c in control if c.sentence < len(ss)}, key=ss.index)
-            )
+            findings["controlling"] = self._finding("controlling", 0.8, evidence(control))
         # A boundary that was granted is not boundary guilt: when one of the pair clearly wins,
         # the other is dropped.
         hb, bg = findings.get("healthy_boundary"), findings.get("boundary_guilt")

@@ -1,11 +1,15 @@
 """High-precision cue rules for red flags and strengths: phrases that name a pattern almost
 by definition ("silent treatment", "walked out", "went through my phone"). They complement the
-trained head, which misses short, blunt entries; a plain negation right before a cue cancels it.
+trained head, which misses short, blunt entries. A plain denial right before a cue cancels it,
+judged by the negation helper the safety screen uses (assistant/safety/text.py), which never
+treats a purpose or fear clause ("so he doesn't ...") as a denial.
 """
 
 from __future__ import annotations
 
 import re
+
+from assistant.safety.text import negated, normalise
 
 _CUE_PATTERNS: dict[str, list[str]] = {
     "stonewalling": [
@@ -64,17 +68,14 @@ _CUE_PATTERNS: dict[str, list[str]] = {
     "quality_time": [r"\b(?:date night|phones? away|long walk together|cooked (?:dinner )?together)\b"],
 }
 CUES = {label: [re.compile(p, re.IGNORECASE) for p in pats] for label, pats in _CUE_PATTERNS.items()}
-_NEG = re.compile(
-    r"\b(?:not|never|no longer|don'?t|didn'?t|doesn'?t|wasn'?t|isn'?t|won'?t|stopped)\s+(?:\w+\s+){0,2}$", re.I
-)
 
 
 def cue_hits(sentence: str) -> set[str]:
     found: set[str] = set()
+    sentence = normalise(sentence)
     for label, patterns in CUES.items():
         for rx in patterns:
-            m = rx.search(sentence)
-            if m and not _NEG.search(sentence[max(0, m.start() - 30) : m.start()]):
+            if any(not negated(sentence[: m.start()]) for m in rx.finditer(sentence)):
                 found.add(label)
                 break
     return found

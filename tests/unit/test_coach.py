@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from assistant.coach import REFLECTION_PREFIX, SYSTEM_PROMPT, Answer, Reflections
+from assistant.coach import (
+    MAX_QUESTION_CHARS,
+    MODEL_QUESTION_CHARS,
+    REFLECTION_PREFIX,
+    SYSTEM_PROMPT,
+    Answer,
+    Reflections,
+)
+from assistant.errors import UsageError
 from assistant.grounding import citation_problems
 from assistant.llm.fake import FakeLLM
 from assistant.services import Services
@@ -153,3 +161,33 @@ def test_as_json_keys(fake_services: Services) -> None:
     assert 0.0 <= data["grounded_fraction"] <= 1.0
     crisis = fake_services.coach.ask("I don't want to be alive anymore").as_json()
     assert set(crisis) == {"answer", "citations", "safety", "grounded_fraction"}
+
+
+def test_a_long_question_is_trimmed_for_the_model_with_a_notice(fake_services: Services, fake_llm: FakeLLM) -> None:
+    # 56,000 characters once overflowed the model's window and the UI showed an empty error.
+    situation = "My partner goes silent whenever we argue and I feel shut out for days afterwards. "
+    question = situation * 200  # about 16,600 characters: under the limit, far over the model's share
+    ans = fake_services.coach.ask(question)
+    sent = fake_llm.history[0][1]["content"]
+    assert len(sent) <= MODEL_QUESTION_CHARS and question.startswith(sent) and not sent.endswith(" ")
+    assert ans.notice and f"{len(sent):,} characters" in ans.notice
+    assert ans.text.rstrip().endswith(ans.notice) and ans.as_json()["notice"] == ans.notice
+    assert ans.citations  # retrieval still read the question
+
+
+def test_a_short_question_carries_no_notice(fake_services: Services, fake_llm: FakeLLM) -> None:
+    ans = fake_services.coach.ask("My partner goes silent whenever we argue.")
+    assert ans.notice == "" and "notice" not in ans.as_json()
+
+
+def test_the_safety_screen_reads_past_the_models_share(fake_services: Services, fake_llm: FakeLLM) -> None:
+    filler = "We had a long talk about the holidays and where to spend them this year. " * 40
+    ans = fake_services.coach.ask(filler + "I don't want to be alive anymore.")
+    assert len(filler) > MODEL_QUESTION_CHARS
+    assert ans.safety == "crisis" and fake_llm.history == []
+
+
+def test_a_question_over_the_limit_is_refused_before_any_work(fake_services: Services, fake_llm: FakeLLM) -> None:
+    with pytest.raises(UsageError, match=r"up to 20,000 characters and this one has 20,001"):
+        fake_services.coach.ask("x" * (MAX_QUESTION_CHARS + 1))
+    assert fake_llm.history == []
