@@ -124,11 +124,26 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _set_wal(conn: sqlite3.Connection, wait_s: float = 30.0) -> None:
+    """Switch to WAL. Switching needs a moment alone with the file and SQLite answers "database
+    is locked" at once rather than waiting for the busy timeout, so processes opening a new vault
+    together retry here (seen: 1 of 8 failing in about one start in three)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def connect(path: Path | None) -> sqlite3.Connection:
     conn = sqlite3.connect(
         ":memory:" if path is None else str(path), isolation_level=None, timeout=30, check_same_thread=False
     )
-    conn.execute("PRAGMA journal_mode=WAL")
+    _set_wal(conn)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     # Deleted records are overwritten, not left in free pages.
