@@ -38,3 +38,9 @@ class LLM(Protocol):
 
 def complete(llm: LLM, messages: list[ChatMessage], options: GenOptions) -> str:
     return "".join(llm.stream(messages, options))
+
+
+def warm_by_one_token(llm: LLM, system_prompt: str) -> None:
+    """Generate one token after the system block, so a backend's prompt cache holds that block."""
+    messages: list[ChatMessage] = [{"role": "system", "content": system_prompt}, {"role": "user", "content": "Hi"}]
+    complete(llm, messages, GenOptions(max_tokens=1))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ModelError
-from assistant.llm.base import ChatMessage, GenOptions
+from assistant.llm.base import ChatMessage, GenOptions, warm_by_one_token
 from assistant.models import gguf_problem
 
 
@@ -108,11 +108,7 @@ class LlamaLLM:
     def warm(self, system_prompt: str) -> None:
         # One token of generation after the system block leaves that block's tokens in the KV
         # cache; the next prompt with the same prefix starts from there.
-        for _ in self.stream(
-            [{"role": "system", "content": system_prompt}, {"role": "user", "content": "Hi"}],
-            GenOptions(max_tokens=1),
-        ):
-            pass
+        warm_by_one_token(self, system_prompt)
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))

@@ -22,7 +22,7 @@ import certifi
 import httpx
 
 from assistant.errors import ModelError
-from assistant.llm.base import ChatMessage, GenOptions
+from assistant.llm.base import ChatMessage, GenOptions, warm_by_one_token
 from assistant.llm.endpoint import Endpoint
 
 
@@ -210,8 +210,4 @@ class OpenAILLM:
     def warm(self, system_prompt: str) -> None:
         # One token after the system block: servers with a prompt cache (llama-server, vLLM's
         # prefix caching) keep that block, so questions need not pay for it.
-        for _ in self.stream(
-            [{"role": "system", "content": system_prompt}, {"role": "user", "content": "Hi"}],
-            GenOptions(max_tokens=1),
-        ):
-            pass
+        warm_by_one_token(self, system_prompt)

@@ -27,16 +27,21 @@ KNOWN = [
 ]  # fmt: skip
 
 
+def open_copy(tmp_path: Path) -> VaultStore:
+    """A store over a copy of the fixture vault in a fresh data folder."""
+    home = tmp_path / "data"
+    home.mkdir()
+    shutil.copy(FIXTURE / "journal.sqlite3", home / "journal.sqlite3")
+    return VaultStore(home / "journal.sqlite3", Settings(home=home))
+
+
 @pytest.fixture
 def copy(tmp_path: Path) -> VaultStore:
     """The fixture vault, copied: the committed file itself is never opened for writing."""
     assert sorted(p.name for p in FIXTURE.iterdir()) == ["journal.sqlite3", "recovery_key.txt"], (
         "only the .sqlite3 file (WAL checkpointed) and the recovery key belong in the fixture"
     )
-    home = tmp_path / "data"
-    home.mkdir()
-    shutil.copy(FIXTURE / "journal.sqlite3", home / "journal.sqlite3")
-    store = VaultStore(home / "journal.sqlite3", Settings(home=home))
+    store = open_copy(tmp_path)
     yield store  # type: ignore[misc]
     store.close()
 

@@ -5,20 +5,18 @@ records (the committed fixture vault, a format-1 backup) keep opening."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from assistant.config import Settings
 from assistant.errors import WrongPassphrase
 from assistant.journal import crypto
 from assistant.journal import vault as vault_mod
 from assistant.journal.crypto import Tampered, open_sealed, place, seal
 from assistant.journal.vault import VaultStore
 from tests.security.conftest import make_store, raw, refused
-from tests.security.test_fixture_vault import FIXTURE, KNOWN
+from tests.security.test_fixture_vault import FIXTURE, KNOWN, open_copy
 from tests.security.test_fixture_vault import PASSPHRASE as FIXTURE_PASS
 
 PASS = "format two passphrase"
@@ -136,10 +134,7 @@ def test_version_dispatch() -> None:
 
 @pytest.fixture
 def fixture_copy(tmp_path: Path) -> VaultStore:
-    home = tmp_path / "data"
-    home.mkdir()
-    shutil.copy(FIXTURE / "journal.sqlite3", home / "journal.sqlite3")
-    store = VaultStore(home / "journal.sqlite3", Settings(home=home))
+    store = open_copy(tmp_path)
     yield store  # type: ignore[misc]
     store.close()
 
