@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,9 @@ import numpy as np
 import yaml
 
 from assistant.embed import Embedder
+from assistant.journal import who
 from assistant.journal.cues import cue_hits
+from assistant.journal.who import names_in
 from assistant.locks import exclusive, unique_sibling
 from assistant.safety import SafetyResult, screen, sentences
 
@@ -54,6 +57,12 @@ TRAIN_OPTIONS: dict[str, Any] = {
     "folds": 5,
     "fold_seed": 7,
     "threshold_grid": (0.1, 0.95, 86),
+    # Precision first for patterns (issue 13): each label's threshold maximises F-beta with
+    # beta < 1 on out-of-fold scores, but never below a recall floor, so a pattern is raised
+    # only when the head is fairly sure. Safety labels do not use these thresholds at all (the
+    # safety detector decides them, recall first).
+    "threshold_beta": 0.5,
+    "threshold_min_recall": 0.6,
 }
 
 
@@ -92,6 +101,7 @@ LABELS = FLAGS + STRENGTHS
 SAFETY_LABELS = {"abuse_risk": "abuse", "self_harm_risk": "crisis"}
 # Patterns a coaching question may describe that call for care instead of tips (coach.py).
 CARE_PATTERNS = ("gaslighting", "controlling", "isolation")
+CUE_SCORE = 0.75  # the score of a pattern raised by a cue phrase alone
 
 
 @dataclass
@@ -102,6 +112,7 @@ class Finding:
     explanation: str
     article_id: str
     spans: list[tuple[int, int]] = field(default_factory=list)
+    who: str = "unclear"  # partner | writer | both | unclear (assistant/journal/who.py)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -110,6 +121,7 @@ class Finding:
             "evidence": self.evidence,
             "explanation": self.explanation,
             "article_id": self.article_id,
+            "who": self.who,
         }
 
 
@@ -135,6 +147,7 @@ class Analysis:
                 list(d.get("evidence", [])),
                 d.get("explanation", ""),
                 d.get("article_id", ""),
+                who=d.get("who", "unclear"),
             )
 
         return cls(
@@ -150,6 +163,9 @@ class Taxonomy:
     article: dict[str, str]
     name: dict[str, str]
     why: dict[str, str]
+    # How a pattern is told when it is the writer's own ("you describe walking out yourself").
+    explanation_self: dict[str, str] = field(default_factory=dict)
+    articles: dict[str, list[str]] = field(default_factory=dict)  # all of a label's articles, best first
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Taxonomy:
@@ -160,12 +176,18 @@ class Taxonomy:
             {d["id"]: (d.get("articles") or [""])[0] for d in items},
             {d["id"]: d.get("name", d["id"]) for d in items},
             {d["id"]: d.get("why_it_matters", "") for d in items},
+            {d["id"]: d["explanation_self"] for d in items if d.get("explanation_self")},
+            {d["id"]: list(d.get("articles") or []) for d in items},
         )
 
 
 def load_training(knowledge_dir: Path) -> list[tuple[str, list[str]]]:
     rows = []
-    for path in sorted((knowledge_dir / "training").glob("redflags_train*.jsonl")):
+    # patterns/ holds pattern-only text (more registers, clean days; issue 13) that the safety
+    # detector does not read, so adding to it never moves the safety thresholds.
+    paths = sorted((knowledge_dir / "training").glob("redflags_train*.jsonl"))
+    paths += sorted((knowledge_dir / "training" / "patterns").glob("*.jsonl"))
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 obj = json.loads(line)
@@ -226,6 +248,32 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def pick_thresholds(
+    oof: np.ndarray, y: np.ndarray, beta: float | None = None, min_recall: float | None = None
+) -> np.ndarray:
+    """Per label, the grid threshold with the best F-beta among those that keep recall at or above
+    the floor (the highest-recall one if none does)."""
+    beta = float(TRAIN_OPTIONS["threshold_beta"] if beta is None else beta)
+    floor = float(TRAIN_OPTIONS["threshold_min_recall"] if min_recall is None else min_recall)
+    b2 = beta * beta
+    thresholds = np.full(y.shape[1], 0.5, dtype=np.float32)
+    for j in range(y.shape[1]):
+        pos = float(y[:, j].sum())
+        best: tuple[float, float] = (-1.0, 0.5)
+        fallback: tuple[float, float] = (-1.0, 0.5)
+        for t in np.linspace(*TRAIN_OPTIONS["threshold_grid"]):
+            pred = oof[:, j] >= t
+            tp = float((pred & (y[:, j] == 1)).sum())
+            recall = tp / max(1.0, pos)
+            fb = (1 + b2) * tp / max(1.0, b2 * pos + float(pred.sum()))
+            if recall >= floor and fb > best[0]:
+                best = (fb, float(t))
+            if recall > fallback[0]:
+                fallback = (recall, float(t))
+        thresholds[j] = best[1] if best[0] >= 0 else fallback[1]
+    return thresholds
+
+
 def train(texts: list[str], labels: list[list[str]], embedder: Embedder) -> dict[str, Any]:
     folds = int(TRAIN_OPTIONS["folds"])
     emb = embedder.embed(texts)
@@ -240,16 +288,7 @@ def train(texts: list[str], labels: list[list[str]], embedder: Embedder) -> dict
         feats = Features.fit(embedder, [texts[i] for i in train_idx])
         w, b = _fit(feats([texts[i] for i in train_idx], emb[train_idx]), y[train_idx])
         oof[test] = _sigmoid(np.asarray(feats([texts[i] for i in test], emb[test]) @ w.T) + b)
-    thresholds = np.zeros(len(LABELS), dtype=np.float32)
-    for j in range(len(LABELS)):
-        best, best_t = -1.0, 0.5
-        for t in np.linspace(*TRAIN_OPTIONS["threshold_grid"]):
-            pred = oof[:, j] >= t
-            tp = float((pred & (y[:, j] == 1)).sum())
-            f1 = 2 * tp / max(1.0, float(pred.sum() + y[:, j].sum()))
-            if f1 > best:
-                best, best_t = f1, float(t)
-        thresholds[j] = best_t
+    thresholds = pick_thresholds(oof, y)
     feats = Features.fit(embedder, texts)
     w, b = _fit(feats(texts, emb), y)
     return {"w": w, "b": b, "t": thresholds, "vocab": json.dumps(feats.vocabulary), "idf": feats.idf}
@@ -303,10 +342,15 @@ class RedFlagClassifier:
         t = self.t
         return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / np.maximum(1e-6, 1 - t))
 
-    def classify(self, text: str) -> Analysis:
-        return self.classify_many([text])[0]
+    def classify(self, text: str, shifts: Mapping[str, float] | None = None, names: set[str] | None = None) -> Analysis:
+        return self.classify_many([text], shifts, names)[0]
 
-    def classify_many(self, texts: list[str]) -> list[Analysis]:
+    def classify_many(
+        self, texts: list[str], shifts: Mapping[str, float] | None = None, names: set[str] | None = None
+    ) -> list[Analysis]:
+        """`shifts`: a profile's learned threshold shift per pattern label (journal/calibration.py;
+        never applied to the safety labels); `names`: people's names seen in the profile's earlier
+        entries, to tell who does what."""
         sents = [sentences(t) or [t] for t in texts]
         flat: list[str] = []
         for t, ss in zip(texts, sents, strict=True):
@@ -323,7 +367,8 @@ class RedFlagClassifier:
         out, pos = [], 0
         for t, ss, verdict in zip(texts, sents, verdicts, strict=True):
             n = 1 + (len(ss) if len(ss) > 1 else 0)
-            out.append(self._analyse(t, ss, scores[pos : pos + n], verdict))
+            people = (names or set()) | names_in([t])
+            out.append(self._analyse(t, ss, scores[pos : pos + n], verdict, dict(shifts or {}), people))
             pos += n
         return out
 
@@ -335,34 +380,48 @@ class RedFlagClassifier:
         found = {lab: float(whole[LABELS.index(lab)]) for lab in CARE_PATTERNS if whole[LABELS.index(lab)] >= 0.5}
         for sent in ss:
             for lab in cue_hits(sent) & set(CARE_PATTERNS):
-                found[lab] = max(found.get(lab, 0.0), 0.75)
+                found[lab] = max(found.get(lab, 0.0), CUE_SCORE)
         return sorted(found, key=lambda lab: -found[lab])
 
-    def _analyse(self, text: str, sents: list[str], scores: np.ndarray, verdict: SafetyResult) -> Analysis:
+    def _analyse(
+        self,
+        text: str,
+        sents: list[str],
+        scores: np.ndarray,
+        verdict: SafetyResult,
+        shifts: dict[str, float],
+        names: set[str],
+    ) -> Analysis:
         whole = scores[0]
         per_sentence = scores[1:] if len(scores) > 1 else scores[:1]
+        cue_sets = [cue_hits(sent) for sent in sents]
         findings: dict[str, Finding] = {}
         for j, label in enumerate(LABELS):
             score = float(whole[j])
-            if score < 0.5:
+            # A profile's feedback moves its own thresholds for patterns (never for safety labels).
+            bar = 0.5 + (0.0 if label in SAFETY_LABELS else shifts.get(label, 0.0))
+            if score < bar:
                 continue
-            if len(sents) > 1:
-                col = per_sentence[:, j]
-                # The best sentence, plus any other that scores nearly as high on its own.
-                idx = [i for i in range(len(sents)) if col[i] >= max(0.5, col.max() - 0.1)] or [int(np.argmax(col))]
-            else:
-                idx = [0]
-            findings[label] = self._finding(label, score, [sents[i] for i in idx])
+            # Evidence must contain the pattern on its own: a sentence that scores for the label by
+            # itself, or one that names it (a cue). An entry that scores as a whole but has no such
+            # sentence is not flagged: "nothing stood out" is the honest default.
+            col = per_sentence[:, j]
+            idx = [i for i in range(len(sents)) if col[i] >= max(0.5, col.max() - 0.1) or label in cue_sets[i]]
+            if not idx and label not in SAFETY_LABELS:
+                continue
+            findings[label] = self._finding(label, score, [sents[i] for i in idx] or sents[:1], names)
         # High-precision cue rules: a sentence that names the pattern raises it even when the
-        # head is unsure (short, blunt entries), with that sentence as the evidence.
+        # head is unsure (short, blunt entries), with that sentence as the evidence. A profile
+        # that said "doesn't fit" often enough for a label raises its bar above cue strength too.
         for i, sent in enumerate(sents):
-            for label in cue_hits(sent):
+            for label in cue_sets[i]:
                 if label in findings:
-                    if sent not in findings[label].evidence:
-                        findings[label].evidence.append(sent)
-                else:
+                    f = findings[label]
+                    if sent not in f.evidence:
+                        findings[label] = self._finding(label, f.score, [*f.evidence, sent], names)
+                elif 0.5 + shifts.get(label, 0.0) <= CUE_SCORE:
                     j = LABELS.index(label)
-                    findings[label] = self._finding(label, max(0.75, float(whole[j])), [sents[i]])
+                    findings[label] = self._finding(label, max(CUE_SCORE, float(whole[j])), [sents[i]], names)
         # The shared detector decides abuse_risk and self_harm_risk (recall first), with its
         # evidence sentences; this head's own guess at them is dropped.
         ss = sentences(text) or [text]
@@ -380,10 +439,10 @@ class RedFlagClassifier:
                 cues = [c for c in verdict.cues if c.category not in ("crisis", "control")]
             if cues:
                 top = max([c.score for c in cues] + [prev.score if prev else 0.0])
-                findings[label] = self._finding(label, max(0.9, top), evidence(cues))
+                findings[label] = self._finding(label, max(0.9, top), evidence(cues), names)
         control = [c for c in verdict.cues if c.category == "control"]
-        if control and "controlling" not in findings:
-            findings["controlling"] = self._finding("controlling", 0.8, evidence(control))
+        if control and "controlling" not in findings and 0.5 + shifts.get("controlling", 0.0) <= 0.8:
+            findings["controlling"] = self._finding("controlling", 0.8, evidence(control), names)
         # A boundary that was granted is not boundary guilt: when one of the pair clearly wins,
         # the other is dropped.
         hb, bg = findings.get("healthy_boundary"), findings.get("boundary_guilt")
@@ -393,11 +452,9 @@ class RedFlagClassifier:
         strengths = sorted((f for f in findings.values() if f.label in STRENGTHS), key=lambda f: -f.score)
         return Analysis(flags, strengths, safety)
 
-    def _finding(self, label: str, score: float, evidence: list[str]) -> Finding:
-        return Finding(
-            label,
-            min(1.0, score),
-            evidence,
-            self.taxonomy.explanation.get(label, ""),
-            self.taxonomy.article.get(label, ""),
-        )
+    def _finding(self, label: str, score: float, evidence: list[str], names: set[str]) -> Finding:
+        whose = who.resolve(label, evidence, names)
+        explanation = self.taxonomy.explanation.get(label, "")
+        if whose == "writer":
+            explanation = self.taxonomy.explanation_self.get(label, explanation)
+        return Finding(label, min(1.0, score), evidence, explanation, self.taxonomy.article.get(label, ""), who=whose)

@@ -1,8 +1,9 @@
 """High-precision cue rules for red flags and strengths: phrases that name a pattern almost
 by definition ("silent treatment", "walked out", "went through my phone"). They complement the
 trained head, which misses short, blunt entries. A plain denial right before a cue cancels it,
-judged by the negation helper the safety screen uses (assistant/safety/text.py), which never
-treats a purpose or fear clause ("so he doesn't ...") as a denial.
+judged by the negation helper the safety screen uses (assistant/safety/text.py) in its wide
+reading (a denial a few words back, "nobody ..."), which never treats a purpose or fear clause
+("so he doesn't ...") as a denial. The safety screen keeps the narrow reading (recall first).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def cue_hits(sentence: str) -> set[str]:
     sentence = normalise(sentence)
     for label, patterns in CUES.items():
         for rx in patterns:
-            if any(not negated(sentence[: m.start()]) for m in rx.finditer(sentence)):
+            if any(not negated(sentence[: m.start()], wide=True) for m in rx.finditer(sentence)):
                 found.add(label)
                 break
     return found

@@ -1,15 +1,29 @@
-"""Trends computed in memory from the unlocked entries: flags and strengths per ISO week, what
-to read next, and resources beside any abuse or crisis flag. Nothing here is written to disk."""
+"""Trends computed in memory from the unlocked entries. Nothing here is written to disk.
+
+- counts per ISO week per label, and per week per label per person (partner / writer / both /
+  unclear, from journal/who.py), for the plots;
+- what recurs and what improves: each pattern's share of entries this month against last month
+  ("silence after arguments in 4 of 9 entries this month, fewer than last month (6 of 10)"),
+  strengths beside them;
+- the one exercise (and its article) that fits the most frequent pattern this month;
+- what to read next, and resources beside any abuse or crisis flag.
+A finding the person marked "doesn't fit" is left out of every count: they told us it is wrong.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.journal.classifier import FLAGS, STRENGTHS, Analysis, Taxonomy
+from assistant.journal.calibration import marks_of
+from assistant.journal.classifier import FLAGS, STRENGTHS, Analysis, Finding, Taxonomy
 from assistant.journal.vault import Entry
 from assistant.safety import Resources
+
+if TYPE_CHECKING:
+    from assistant.practice import Exercise
 
 
 def week_of(created: str) -> str:
@@ -18,24 +32,92 @@ def week_of(created: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def compute(entries: list[Entry], taxonomy: Taxonomy, resources: Resources, region: str = "all") -> dict[str, Any]:
+def month_of(created: str) -> str:
+    return created[:7]
+
+
+def _previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+def kept_findings(e: Entry) -> list[Finding]:
+    """The entry's findings minus those the person marked "doesn't fit"."""
+    if not e.analysis:
+        return []
+    a = Analysis.from_json(e.analysis)
+    wrong = {lab for lab, mark in marks_of(e.analysis).items() if mark == "doesnt-fit"}
+    return [f for f in a.flags + a.strengths if f.label not in wrong]
+
+
+def _trend(label: str, name: str, now: tuple[int, int], before: tuple[int, int]) -> dict[str, Any]:
+    (k, n), (k0, n0) = now, before
+    if k0 == 0:
+        change = "new" if k else "none"
+        versus = f", none last month (0 of {n0})" if n0 else ""
+    else:
+        rate, rate0 = k / max(1, n), k0 / n0
+        change = "fewer" if rate < rate0 - 1e-9 else "more" if rate > rate0 + 1e-9 else "same"
+        word = {"fewer": "fewer than", "more": "more than", "same": "about the same as"}[change]
+        versus = f", {word} last month ({k0} of {n0})"
+    text = f"{name} in {k} of {n} entries this month{versus}"
+    return {"label": label, "this_month": k, "entries": n, "last_month": k0, "last_entries": n0,
+            "change": change, "text": text}  # fmt: skip
+
+
+def compute(
+    entries: list[Entry],
+    taxonomy: Taxonomy,
+    resources: Resources,
+    region: str = "all",
+    exercises: Sequence[Exercise] = (),
+    month: str | None = None,
+) -> dict[str, Any]:
+    """`month` ("2026-12") is "this month"; by default the month of the latest entry."""
     weeks: dict[str, Counter[str]] = defaultdict(Counter)
+    by_person: dict[tuple[str, str, str], int] = Counter()
     totals: Counter[str] = Counter()
     safety_levels: Counter[str] = Counter()
+    per_month: dict[str, Counter[str]] = defaultdict(Counter)  # entries per month carrying each label
+    month_entries: Counter[str] = Counter()
     for e in entries:
-        a = Analysis.from_json(e.analysis) if e.analysis else None
-        if a is None:
+        if not e.analysis:
             continue
-        wk = week_of(e.created)
-        for f in a.flags + a.strengths:
+        wk, mo = week_of(e.created), month_of(e.created)
+        month_entries[mo] += 1
+        for f in kept_findings(e):
             weeks[wk][f.label] += 1
             totals[f.label] += 1
-        safety_levels[a.safety] += 1
+            per_month[mo][f.label] += 1
+            if f.label in FLAGS:
+                by_person[(wk, f.label, f.who)] += 1
+        safety_levels[Analysis.from_json(e.analysis).safety] += 1
     rows = [
         {"week": wk, "label": lab, "kind": "strength" if lab in STRENGTHS else "flag", "count": n}
         for wk in sorted(weeks)
         for lab, n in sorted(weeks[wk].items())
     ]
+    person_rows = [
+        {"week": wk, "label": lab, "who": who, "count": n} for (wk, lab, who), n in sorted(by_person.items())
+    ]
+    this = month or (max(month_entries) if month_entries else "")
+    last = _previous_month(this) if this else ""
+
+    def trends(labels: list[str]) -> list[dict[str, Any]]:
+        out = [
+            _trend(
+                lab,
+                taxonomy.name.get(lab, lab),
+                (per_month[this][lab], month_entries[this]),
+                (per_month[last][lab], month_entries[last]),
+            )
+            for lab in labels
+            if per_month[this][lab] or per_month[last][lab]
+        ]
+        return sorted(out, key=lambda t: (-t["this_month"], -t["last_month"], t["label"]))
+
+    recurring = trends([lab for lab in FLAGS])
+    strengths = trends(list(STRENGTHS))
     top_flags = [lab for lab, _ in totals.most_common() if lab in FLAGS][:3]
     reading: list[dict[str, str]] = []
     for lab in top_flags:
@@ -59,6 +141,11 @@ def compute(entries: list[Entry], taxonomy: Taxonomy, resources: Resources, regi
     return {
         "entries": len(entries),
         "weeks": rows,
+        "weeks_by_person": person_rows,
+        "month": this,
+        "recurring": recurring,
+        "strengths_over_time": strengths,
+        "try_next": _try_next(recurring, taxonomy, exercises),
         "totals": {
             "flags": {k: v for k, v in totals.items() if k in FLAGS},
             "strengths": {k: v for k, v in totals.items() if k in STRENGTHS},
@@ -67,3 +154,22 @@ def compute(entries: list[Entry], taxonomy: Taxonomy, resources: Resources, regi
         "resources": res,
         "safety": dict(safety_levels),
     }
+
+
+def _try_next(
+    recurring: list[dict[str, Any]], taxonomy: Taxonomy, exercises: Sequence[Exercise]
+) -> dict[str, str] | None:
+    """One exercise for the most frequent pattern this month (abuse and crisis get resources,
+    not an exercise): the first exercise whose article is among the pattern's articles, in the
+    taxonomy's order; else the pattern's first article alone."""
+    top = next((t for t in recurring if t["this_month"] and t["label"] not in ("abuse_risk", "self_harm_risk")), None)
+    if top is None:
+        return None
+    label = top["label"]
+    articles = taxonomy.articles.get(label) or [taxonomy.article.get(label, "")]
+    for art in articles:
+        for ex in exercises:
+            if ex.article == art:
+                return {"label": label, "exercise_id": ex.id, "title": ex.title, "article_id": art,
+                        "because": top["text"]}  # fmt: skip
+    return {"label": label, "exercise_id": "", "title": "", "article_id": articles[0], "because": top["text"]}

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import VaultError
+from assistant.errors import UsageError, VaultError
 from assistant.journal.classifier import Analysis
 from assistant.journal.vault import Entry, VaultSession
 
 if TYPE_CHECKING:
+    from assistant.journal.calibration import Calibration
     from assistant.services import Services
 
 
@@ -51,9 +52,20 @@ def add_entry(svc: Services, session: VaultSession, text: str) -> Added:
             "split it into two entries (nothing was saved)"
         )
     session.key()  # fail on a locked session before doing any work
-    analysis = svc.classifier.classify(text)
+    shifts, names = personal_context(svc, session)
+    analysis = svc.classifier.classify(text, shifts, names)
     entry = svc.vaults.add(session, text, analysis=analysis.as_json())
     return Added(entry, analysis)
+
+
+def personal_context(svc: Services, session: VaultSession) -> tuple[dict[str, float], set[str]]:
+    """This profile's own threshold shifts (from its feedback marks) and the names seen in its
+    earlier entries; read from its sealed entries only, so no profile affects another."""
+    from assistant.journal import calibration
+    from assistant.journal.who import names_in
+
+    entries = svc.vaults.list(session).entries
+    return calibration.learn(e.analysis for e in entries).shifts, names_in(e.text for e in entries)
 
 
 def list_entries(svc: Services, session: VaultSession) -> list[Entry]:
@@ -94,4 +106,45 @@ def insights(svc: Services, session: VaultSession) -> dict[str, Any]:
     from assistant.journal.insights import compute
 
     entries = svc.vaults.list(session).entries
-    return compute(entries, svc.classifier.taxonomy, svc.resources, svc.settings.region)
+    return compute(entries, svc.classifier.taxonomy, svc.resources, svc.settings.region, svc.practice.exercises)
+
+
+def feedback(svc: Services, session: VaultSession, entry_id: str, label: str, mark: str) -> list[str]:
+    """Mark one finding of an entry "fits" or "doesnt-fit" (sealed with the entry); returns what
+    changed for this profile, in words."""
+    from assistant.journal import calibration
+
+    if mark not in calibration.MARKS:
+        raise UsageError(f"the mark must be one of {', '.join(calibration.MARKS)}, not {mark!r}")
+    entry = svc.vaults.get(session, entry_id)
+    shown = {f["label"] for f in entry.analysis.get("flags", []) + entry.analysis.get("strengths", [])}
+    if label not in shown:
+        raise UsageError(
+            f"entry {entry_id} has no finding {label!r}; its findings are: {', '.join(sorted(shown)) or 'none'}"
+        )
+    score = next(f["score"] for f in entry.analysis["flags"] + entry.analysis["strengths"] if f["label"] == label)
+    marks = dict(entry.analysis.get("feedback") or {})
+    marks[label] = {"mark": mark, "score": score}
+    entry.analysis = {**entry.analysis, "feedback": marks}
+    svc.vaults.update(session, entry)
+    return calibration.describe(calibration_of(svc, session))
+
+
+def calibration_of(svc: Services, session: VaultSession) -> Calibration:
+    from assistant.journal import calibration
+
+    return calibration.learn(e.analysis for e in svc.vaults.list(session).entries)
+
+
+def reset_feedback(svc: Services, session: VaultSession) -> int:
+    """Forget every mark of this profile (the calibration goes back to none); returns how many."""
+    from assistant.journal.calibration import marks_of
+
+    cleared = 0
+    for entry in svc.vaults.list(session).entries:
+        n = len(marks_of(entry.analysis))
+        if "feedback" in entry.analysis:
+            entry.analysis = {k: v for k, v in entry.analysis.items() if k != "feedback"}
+            svc.vaults.update(session, entry)
+            cleared += n
+    return cleared
