@@ -152,10 +152,10 @@ def split_list(value: str | None) -> set[str]:
 # --- sections -----------------------------------------------------------------------------------
 
 
-def eval_heldout(clf: RedFlagClassifier) -> tuple[str, list[tuple[str, list[str]]]]:
-    rows = [json.loads(ln) for ln in HELDOUT.read_text(encoding="utf-8").splitlines() if ln.strip()]
+def eval_heldout(clf: RedFlagClassifier, path: Path = HELDOUT) -> tuple[str, list[tuple[str, list[str]]]]:
+    rows = [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     data = [(str(r["text"]), [lab for lab in r["labels"] if lab in LABELS]) for r in rows]
-    preds = classify_all(clf, [t for t, _ in data], "held-out")
+    preds = classify_all(clf, [t for t, _ in data], f"held-out {path.name}")
     body, f1s = [], {}
     for lab in LABELS:
         gold = [lab in ls for _, ls in data]
@@ -168,10 +168,34 @@ def eval_heldout(clf: RedFlagClassifier) -> tuple[str, list[tuple[str, list[str]
     macro_all = statistics.mean(f1s[lab] for lab in LABELS)
     none_rows = [a for (_, ls), a in zip(data, preds, strict=True) if not ls]
     clean = sum(not flags_of(a) for a in none_rows)
+    # "Clean" for the target: no gold flag (an entry with only strengths is a good day).
+    no_flag = [a for (_, ls), a in zip(data, preds, strict=True) if not set(ls) & set(FLAGS)]
+    flagged = sum(bool(flags_of(a)) for a in no_flag)
     exact = sum(set(ls) == labels_of(a) for (_, ls), a in zip(data, preds, strict=True))
+    worst = min(FLAGS, key=lambda lab: f1s[lab])
+    # Who does what: on rows that say whose each pattern is, for patterns both gold and raised.
+    who_pairs = []
+    for r, a in zip(rows, preds, strict=True):
+        gold_who = r.get("who") or {}
+        for f in a.flags:
+            if f.label in gold_who and f.label in r["labels"]:
+                who_pairs.append((str(gold_who[f.label]), f.who))
+    who_hits = sum(g == p for g, p in who_pairs)
+    who_rows = (
+        [
+            ("who does what: raised patterns whose person matches the gold", _pct(who_hits, len(who_pairs))),
+            (
+                "  gold partner / writer / both / unclear",
+                " / ".join(str(sum(g == w for g, _ in who_pairs)) for w in ("partner", "writer", "both", "unclear")),
+            ),
+        ]
+        if who_pairs
+        else []
+    )
+    where = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
     text = "\n".join(
         [
-            f"## Held-out team set ({len(data)} entries, {HELDOUT.relative_to(PROJECT_ROOT)})",
+            f"## Held-out set ({len(data)} entries, {where})",
             "",
             table(("label", "kind", "support", "predicted", "TP", "precision", "recall", "F1"), body),
             "",
@@ -181,8 +205,11 @@ def eval_heldout(clf: RedFlagClassifier) -> tuple[str, list[tuple[str, list[str]
                     ("macro-F1, 17 flags", f"{macro_flags:.3f}"),
                     ("macro-F1, all 22 labels", f"{macro_all:.3f}"),
                     ("macro-F1, 5 strengths", f"{statistics.mean(f1s[lab] for lab in STRENGTHS):.3f}"),
+                    ("lowest flag F1", f"{worst} {f1s[worst]:.2f}"),
+                    ("entries with no gold flag that raise a flag (lower is better)", _pct(flagged, len(no_flag))),
                     ("entries with no gold label that raise no flag", _pct(clean, len(none_rows))),
                     ("exact label-set match", _pct(exact, len(data))),
+                    *who_rows,
                 ],
             ),
         ]
@@ -404,6 +431,15 @@ def main(argv: list[str] | None = None) -> int:
         help="subsample mentalmanip, dreaddit and reddit_cssrs_500 to N rows/users each",
     )
     ap.add_argument("--seed", type=int, default=0, help="seed for --limit sampling (default 0)")
+    ap.add_argument(
+        "--heldout",
+        type=Path,
+        action="append",
+        metavar="JSONL",
+        help="a held-out set to measure (repeatable; default tests/data/redflags_heldout.jsonl); lines "
+        '{"text", "labels", optional "who": {label: partner|writer|both|unclear}}',
+    )
+    ap.add_argument("--heldout-only", action="store_true", help="skip the public sets and the speed section")
     args = ap.parse_args(argv)
     if not args.folder.is_dir():
         ap.error(f"{args.folder} is not a folder")
@@ -422,8 +458,17 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         sections: list[str] = []
-        heldout, data = eval_heldout(clf)
-        sections.append(heldout)
+        data: list[tuple[str, list[str]]] = []
+        for path in args.heldout or [HELDOUT]:
+            if not path.is_file():
+                ap.error(f"{path} is not a file")
+            heldout, rows = eval_heldout(clf, path.resolve())
+            sections.append(heldout)
+            data = data or rows
+        if args.heldout_only:
+            print("# Red-flag classifier evaluation (held-out sets only)\n")
+            print("\n\n".join(sections))
+            return 0
         sections.append(eval_mentalmanip(clf, args.folder, args.limit, args.seed))
         sections.append(eval_dreaddit(clf, args.folder, args.limit, args.seed))
         sections.append(eval_cssrs(clf, args.folder, args.limit, args.seed))

@@ -100,6 +100,9 @@ def _highlight(text: str, analysis: Any) -> list[tuple[str, str | None]]:
     return out
 
 
+_WHOSE = {"partner": " (theirs)", "writer": " (yours)", "both": " (both of you)"}
+
+
 def _analysis_md(analysis: Any, svc: Services) -> str:
     tax = svc.classifier.taxonomy
     lines = []
@@ -108,11 +111,12 @@ def _analysis_md(analysis: Any, svc: Services) -> str:
     if analysis.flags:
         lines.append("### Patterns noticed")
         for f in analysis.flags:
+            whose = _WHOSE.get(f.who, "")
             lines.append(
-                f"- **{tax.name.get(f.label, f.label)}** ({f.score:.2f}): {f.explanation} Read: `{f.article_id}`"
+                f"- **{tax.name.get(f.label, f.label)}**{whose} ({f.score:.2f}): {f.explanation} Read: `{f.article_id}`"
             )
     else:
-        lines.append("No red-flag patterns noticed in this entry.")
+        lines.append("Nothing stood out in this entry.")
     if analysis.strengths:
         lines.append("\n### Strengths")
         for s in analysis.strengths:
@@ -285,6 +289,12 @@ def build(svc: Services, *, lan: bool = False) -> Any:
             entry_view = gr.HTML(elem_id="entry-view")
             highlighted = gr.HighlightedText(label="What was noticed", combine_adjacent=False, elem_id="evidence")
             analysis_md = gr.Markdown(elem_id="analysis")
+            with gr.Row():  # feedback on one finding of the opened entry (journal/calibration.py)
+                fb_label = gr.Dropdown(label="A finding in the opened entry", choices=[], elem_id="fb-label")
+                fits_btn = gr.Button("This fits", elem_id="fb-fits")
+                nofit_btn = gr.Button("This doesn't fit", elem_id="fb-doesnt-fit")
+                fb_reset = gr.Button("Reset what Hearth learned from my marks", elem_id="fb-reset")
+            fb_status = gr.Markdown(elem_id="fb-status")
             with gr.Accordion(
                 "Shared space (both partners must agree)", open=False, elem_id="space-accordion", visible=not lan
             ):
@@ -464,6 +474,45 @@ def build(svc: Services, *, lan: bool = False) -> Any:
 
             entries.change(do_open, [entries, unlocked], [entry_view, highlighted, analysis_md], **private)
 
+            def fb_choices(entry_id: str | None, state: Unlocked | None, request: gr.Request) -> Any:
+                try:
+                    if not entry_id:
+                        return gr.update(choices=[], value=None)
+                    e = journal.get_entry(svc, _need(state, request), entry_id)
+                    found = [f["label"] for f in e.analysis.get("flags", []) + e.analysis.get("strengths", [])]
+                    names = svc.classifier.taxonomy.name
+                    return gr.update(choices=[(names.get(lab, lab), lab) for lab in found], value=None)
+                except HearthError:
+                    return gr.update(choices=[], value=None)
+
+            entries.change(fb_choices, [entries, unlocked], [fb_label], **private)
+
+            def do_mark(mark: str) -> Any:
+                def handler(
+                    entry_id: str | None, label: str | None, state: Unlocked | None, request: gr.Request
+                ) -> str:
+                    try:
+                        if not entry_id or not label:
+                            return "Open an entry and pick one of its findings first."
+                        changes = journal.feedback(svc, _need(state, request), entry_id, label, mark)
+                        return "Thank you; noted in your journal (sealed).\n\n" + "\n".join(f"- {c}" for c in changes)
+                    except HearthError as exc:
+                        return f"**{render.md_text(str(exc))}**"
+
+                return handler
+
+            fits_btn.click(do_mark("fits"), [entries, fb_label, unlocked], [fb_status], **private)
+            nofit_btn.click(do_mark("doesnt-fit"), [entries, fb_label, unlocked], [fb_status], **private)
+
+            def do_fb_reset(state: Unlocked | None, request: gr.Request) -> str:
+                try:
+                    n = journal.reset_feedback(svc, _need(state, request))
+                    return f"Forgot {n} marks; Hearth reads your entries as it does for everyone again."
+                except HearthError as exc:
+                    return f"**{render.md_text(str(exc))}**"
+
+            fb_reset.click(do_fb_reset, [unlocked], [fb_status], **private)
+
             def do_delete(entry_id: str | None, state: Unlocked | None, request: gr.Request) -> tuple:
                 try:
                     vs = _need(state, request)
@@ -546,6 +595,9 @@ def build(svc: Services, *, lan: bool = False) -> Any:
             strengths_plot = gr.BarPlot(
                 x="week", y="count", color="label", title="Strengths per week", elem_id="strengths-plot"
             )
+            person_plot = gr.BarPlot(
+                x="week", y="count", color="who", title="Patterns per week, by whose they are", elem_id="person-plot"
+            )
             ins_md = gr.Markdown(elem_id="insights-md")
 
             def do_insights(state: Unlocked | None, request: gr.Request) -> tuple:
@@ -555,20 +607,35 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                     data = journal.insights(svc, _need(state, request))
                 except HearthError as exc:
                     empty = pd.DataFrame({"week": [], "count": [], "label": []})
-                    return empty, empty, f"**{render.md_text(str(exc))}**"
+                    no_who = pd.DataFrame({"week": [], "count": [], "who": []})
+                    return empty, empty, no_who, f"**{render.md_text(str(exc))}**"
                 rows = pd.DataFrame(data["weeks"] or [], columns=["week", "label", "kind", "count"])
                 flags = rows[rows["kind"] == "flag"]
                 strengths = rows[rows["kind"] == "strength"]
+                people = pd.DataFrame(data["weeks_by_person"] or [], columns=["week", "label", "who", "count"])
+                people = people.groupby(["week", "who"], as_index=False)["count"].sum()
                 lines = [f"**Insights for {render.name(state.name if state else '')}: {data['entries']} entries.**"]
+                if data["recurring"]:
+                    lines.append(f"### This month ({data['month']})")
+                    lines += [f"- {t['text']}" for t in data["recurring"][:5]]
+                if data["strengths_over_time"]:
+                    lines.append("### Strengths beside them")
+                    lines += [f"- {t['text']}" for t in data["strengths_over_time"][:5]]
+                tip = data["try_next"]
+                if tip:
+                    what = f"the exercise *{tip['title']}*, with " if tip["title"] else ""
+                    lines.append(
+                        f"### One thing to try\n{tip['because']}: try {what}the article `{tip['article_id']}`."
+                    )
                 if data["read_next"]:
                     lines.append("### What to read next")
                     lines += [f"- `{r['article_id']}` (because of {r['because']})" for r in data["read_next"]]
                 if data["resources"]:
                     lines.append("### Support, any time")
                     lines += [f"- {r['name']}: {r['how']}" for r in data["resources"]]
-                return flags, strengths, "\n".join(lines)
+                return flags, strengths, people, "\n".join(lines)
 
-            ins_btn.click(do_insights, [unlocked], [flags_plot, strengths_plot, ins_md], **private)
+            ins_btn.click(do_insights, [unlocked], [flags_plot, strengths_plot, person_plot, ins_md], **private)
 
         # ---- Practice --------------------------------------------------------------------
         with gr.Tab("Practice", id="practice"):
