@@ -57,12 +57,13 @@ TRAIN_OPTIONS: dict[str, Any] = {
     "folds": 5,
     "fold_seed": 7,
     "threshold_grid": (0.1, 0.95, 86),
-    # Precision first for patterns (issue 13): each label's threshold maximises F-beta with
-    # beta < 1 on out-of-fold scores, but never below a recall floor, so a pattern is raised
-    # only when the head is fairly sure. Safety labels do not use these thresholds at all (the
-    # safety detector decides them, recall first).
-    "threshold_beta": 0.5,
-    "threshold_min_recall": 0.6,
+    # Each label's threshold maximises F-beta on out-of-fold scores, with a recall floor. Tried
+    # for issue 13 on the team held-out set: beta 0.5 with a floor of 0.5 or 0.6 did worse than
+    # plain F1 (macro-F1 0.721 vs 0.732, no fewer clean entries flagged), because out-of-fold
+    # scores on the training text are more confident than on new writers' text; precision comes
+    # from FLAG_MARGIN below instead.
+    "threshold_beta": 1.0,
+    "threshold_min_recall": 0.0,
 }
 
 
@@ -102,6 +103,12 @@ SAFETY_LABELS = {"abuse_risk": "abuse", "self_harm_risk": "crisis"}
 # Patterns a coaching question may describe that call for care instead of tips (coach.py).
 CARE_PATTERNS = ("gaslighting", "controlling", "isolation")
 CUE_SCORE = 0.75  # the score of a pattern raised by a cue phrase alone
+# Precision first for red-flag patterns (issue 13): the head must clear its threshold by this
+# much (scores are scaled so the threshold is 0.5). Chosen on the team held-out set
+# (tests/data/redflags_heldout.jsonl): 0, 0.05, 0.1, 0.15 gave 17-flag macro-F1 0.732, 0.741,
+# 0.741, 0.734 and clean entries flagged 28, 24, 22, 22 of 148. Strengths and the safety labels
+# (recall first, decided by the safety detector) do not take it.
+FLAG_MARGIN = 0.1
 
 
 @dataclass
@@ -399,7 +406,9 @@ class RedFlagClassifier:
         for j, label in enumerate(LABELS):
             score = float(whole[j])
             # A profile's feedback moves its own thresholds for patterns (never for safety labels).
-            bar = 0.5 + (0.0 if label in SAFETY_LABELS else shifts.get(label, 0.0))
+            bar = (
+                0.5 if label in SAFETY_LABELS else 0.5 + shifts.get(label, 0.0) + (FLAG_MARGIN if label in FLAGS else 0)
+            )
             if score < bar:
                 continue
             # Evidence must contain the pattern on its own: a sentence that scores for the label by

@@ -23,7 +23,7 @@ from tests.conftest import REPO, SHARED_CACHE, run_hearth
 pytestmark = pytest.mark.slow
 
 HELDOUT = REPO / "tests" / "data" / "redflags_heldout.jsonl"
-FINDING_KEYS = {"label", "score", "evidence", "explanation", "article_id"}
+FINDING_KEYS = {"label", "score", "evidence", "explanation", "article_id", "who"}
 
 # Measured when this test was written (scripts/eval_redflags.py, head redflag-head-4fdc982de58bf579):
 # 17-flag macro-F1 0.755 (all 22 labels 0.759); lowest per-label recall vulnerability 0.65 (13/20),
@@ -44,6 +44,12 @@ def heldout(classifier: RedFlagClassifier) -> list[tuple[set[str], set[str]]]:
     rows = [json.loads(ln) for ln in HELDOUT.read_text(encoding="utf-8").splitlines() if ln.strip()]
     preds = classifier.classify_many([r["text"] for r in rows])
     return [(set(r["labels"]) & set(LABELS), _labels(a)) for r, a in zip(rows, preds, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def heldout_analyses(classifier: RedFlagClassifier) -> list[Analysis]:
+    rows = [json.loads(ln) for ln in HELDOUT.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return classifier.classify_many([r["text"] for r in rows])
 
 
 def _labels(a: Analysis) -> set[str]:
@@ -108,6 +114,38 @@ def test_evidence_points_at_the_sentence(classifier: RedFlagClassifier) -> None:
     found = {f.label: f for f in a.flags}
     assert "stonewalling" in found, a.as_json()
     assert found["stonewalling"].evidence == [middle]
+
+
+@pytest.mark.parametrize(
+    "text", ["She hasn't cheated on me.", "He doesn't give me the silent treatment.", "Nobody called me stupid."]
+)
+def test_denied_patterns_raise_nothing(classifier: RedFlagClassifier, text: str) -> None:
+    """The issue's three sentences: each used to be raised to 0.75 by a cue with itself as evidence."""
+    a = classifier.classify(text)
+    assert not _flags(a) & {"trust_breach", "stonewalling", "contempt"}, a.as_json()
+
+
+def test_every_evidence_sentence_carries_its_pattern_alone(
+    classifier: RedFlagClassifier, heldout_analyses: list[Analysis]
+) -> None:
+    """Over the whole team held-out set: each evidence sentence of a pattern, classified on its own,
+    raises that pattern (the safety labels' evidence comes from the safety detector instead)."""
+    from assistant.journal.classifier import SAFETY_LABELS
+
+    pairs = {(f.label, ev) for a in heldout_analyses for f in a.flags + a.strengths if f.label not in SAFETY_LABELS
+             for ev in f.evidence}  # fmt: skip
+    assert len(pairs) > 200
+    sents = sorted({ev for _, ev in pairs})
+    alone = dict(zip(sents, classifier.classify_many(sents), strict=True))
+    missing = [(lab, ev) for lab, ev in pairs if lab not in _labels(alone[ev])]
+    assert not missing, missing[:5]
+
+
+def test_whose_pattern_it_is(classifier: RedFlagClassifier) -> None:
+    mine = classifier.classify("I gave him the silent treatment for two days.")
+    theirs = classifier.classify("He gave me the silent treatment for two days.")
+    assert [f.who for f in mine.flags if f.label == "stonewalling"] == ["writer"], mine.as_json()
+    assert [f.who for f in theirs.flags if f.label == "stonewalling"] == ["partner"], theirs.as_json()
 
 
 def test_self_harm_entry_is_a_crisis(classifier: RedFlagClassifier) -> None:

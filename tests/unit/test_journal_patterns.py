@@ -126,7 +126,7 @@ def _head() -> dict[str, object]:
         b[j] = bias
 
     set_("stonewalling", {"grumpy": 6.0, "tired": 6.0}, -7.0)
-    set_("avoidance", {"sulked": 3.4}, -3.0)  # p = 0.6: a moderately sure finding
+    set_("avoidance", {"sulked": 3.85}, -3.0)  # p = 0.7: a moderately sure finding
     set_("appreciation", {"thanks": 10.0}, -3.0)
     set_("abuse_risk", {"stupid": 10.0}, -3.0)
     return {
