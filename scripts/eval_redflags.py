@@ -4,8 +4,11 @@
 
 Prints Markdown tables on stdout (progress goes to stderr):
 
-- held-out team set (tests/data/redflags_heldout.jsonl; never used in training): per-label
-  precision / recall / F1 for all 22 labels, macro-F1 over the 17 flags and over all 22.
+- held-out sets (default tests/data/redflags_heldout.jsonl; `--heldout FILE`, repeatable; never
+  used in training): per-label precision / recall / F1 for all 22 labels, macro-F1 over the 17
+  flags, over the 15 non-safety patterns and over all 22, the lowest flag F1, how many entries
+  with no gold flag raise one, and, where rows carry `"who": {label: partner|writer|both|unclear}`,
+  how often a raised pattern names the right person.
 - mentalmanip (mentalmanip_con.csv, `Dialogue`, `Manipulative` 1/0, `Technique` and
   `Vulnerability` comma lists): binary "manipulative" = any relationship red flag raised, and
   per-label precision / recall through the README's rough technique -> label mapping.
@@ -42,7 +45,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import assistant.offline  # noqa: F401,E402,I001  (first, as in every entry point)
 
 from assistant.config import PROJECT_ROOT, Settings  # noqa: E402
-from assistant.journal.classifier import FLAGS, LABELS, STRENGTHS, Analysis, RedFlagClassifier  # noqa: E402
+from assistant.journal.classifier import (  # noqa: E402
+    FLAGS,
+    LABELS,
+    SAFETY_LABELS,
+    STRENGTHS,
+    Analysis,
+    RedFlagClassifier,
+)
 from assistant.services import Services  # noqa: E402
 
 csv.field_size_limit(sys.maxsize)
@@ -165,6 +175,7 @@ def eval_heldout(clf: RedFlagClassifier, path: Path = HELDOUT) -> tuple[str, lis
         f1s[lab] = f1
         body.append((lab, "flag" if lab in FLAGS else "strength", sum(gold), sum(pred), tp, _f(p), _f(r), _f(f1)))
     macro_flags = statistics.mean(f1s[lab] for lab in FLAGS)
+    patterns = [lab for lab in FLAGS if lab not in SAFETY_LABELS]
     macro_all = statistics.mean(f1s[lab] for lab in LABELS)
     none_rows = [a for (_, ls), a in zip(data, preds, strict=True) if not ls]
     clean = sum(not flags_of(a) for a in none_rows)
@@ -203,6 +214,10 @@ def eval_heldout(clf: RedFlagClassifier, path: Path = HELDOUT) -> tuple[str, lis
                 ("summary", "value"),
                 [
                     ("macro-F1, 17 flags", f"{macro_flags:.3f}"),
+                    (
+                        "macro-F1, 15 patterns (without abuse_risk and self_harm_risk, which are recall first)",
+                        f"{statistics.mean(f1s[lab] for lab in patterns):.3f}",
+                    ),
                     ("macro-F1, all 22 labels", f"{macro_all:.3f}"),
                     ("macro-F1, 5 strengths", f"{statistics.mean(f1s[lab] for lab in STRENGTHS):.3f}"),
                     ("lowest flag F1", f"{worst} {f1s[worst]:.2f}"),
@@ -440,6 +455,13 @@ def main(argv: list[str] | None = None) -> int:
         '{"text", "labels", optional "who": {label: partner|writer|both|unclear}}',
     )
     ap.add_argument("--heldout-only", action="store_true", help="skip the public sets and the speed section")
+    ap.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=("mentalmanip", "dreaddit", "cssrs", "speed"),
+        help="leave out one section (repeatable)",
+    )
     args = ap.parse_args(argv)
     if not args.folder.is_dir():
         ap.error(f"{args.folder} is not a folder")
@@ -469,11 +491,15 @@ def main(argv: list[str] | None = None) -> int:
             print("# Red-flag classifier evaluation (held-out sets only)\n")
             print("\n\n".join(sections))
             return 0
-        sections.append(eval_mentalmanip(clf, args.folder, args.limit, args.seed))
-        sections.append(eval_dreaddit(clf, args.folder, args.limit, args.seed))
-        sections.append(eval_cssrs(clf, args.folder, args.limit, args.seed))
-        log("speed")
-        sections.append(eval_speed(clf, data))
+        if "mentalmanip" not in args.skip:
+            sections.append(eval_mentalmanip(clf, args.folder, args.limit, args.seed))
+        if "dreaddit" not in args.skip:
+            sections.append(eval_dreaddit(clf, args.folder, args.limit, args.seed))
+        if "cssrs" not in args.skip:
+            sections.append(eval_cssrs(clf, args.folder, args.limit, args.seed))
+        if "speed" not in args.skip:
+            log("speed")
+            sections.append(eval_speed(clf, data))
 
     print(f"# Red-flag classifier evaluation ({'full' if args.limit is None else f'--limit {args.limit}'})\n")
     print("\n\n".join(sections))
