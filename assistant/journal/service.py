@@ -148,3 +148,19 @@ def reset_feedback(svc: Services, session: VaultSession) -> int:
             svc.vaults.update(session, entry)
             cleared += n
     return cleared
+
+
+def resolve_id(svc: Services, session: VaultSession, given: str) -> str:
+    """An entry id from its full form or a unique start of it (`journal show 3f2a`)."""
+    given = given.strip()
+    if len(given) < 4:
+        raise VaultError("give at least the first 4 characters of the entry id (see `hearth journal list`)")
+    ids = [e.id for e in svc.vaults.list(session).entries]
+    if given in ids:
+        return given
+    found = [i for i in ids if i.startswith(given)]
+    if not found:
+        raise VaultError(f"no entry {given} in profile '{session.name}'")
+    if len(found) > 1:
+        raise VaultError(f"{len(found)} entries start with {given}; give more of the id")
+    return found[0]
