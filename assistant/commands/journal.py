@@ -207,3 +207,45 @@ def insights(profile: str, as_json: bool) -> None:
         return
     for line in insight_lines(data, svc.classifier.taxonomy, _titles(svc), profile):
         click.echo(line)
+
+
+@journal_group.command("feedback")
+@click.argument("entry_id")
+@click.argument("label")
+@click.argument("mark", type=click.Choice(["fits", "doesnt-fit"]))
+@profile_option
+def feedback(entry_id: str, label: str, mark: str, profile: str) -> None:
+    """Mark one finding of an entry: it fits, or it doesn't; Hearth adapts for this profile only."""
+    from assistant.journal import service as journal
+
+    svc, session = _open(profile)
+    full = journal.resolve_id(svc, session, entry_id)
+    for line in journal.feedback(svc, session, full, label, mark):
+        click.echo(line)
+
+
+@journal_group.command("calibration")
+@profile_option
+@json_option
+def calibration(profile: str, as_json: bool) -> None:
+    """What Hearth has learned from this profile's fits / doesn't-fit marks."""
+    from assistant.journal import service as journal
+
+    svc, session = _open(profile)
+    cal = journal.calibration_of(svc, session)
+    if as_json:
+        out_json(cal.as_json())
+        return
+    for line in cal.as_json()["changes"] or ["No marks yet: Hearth reads your entries as it does for everyone."]:
+        click.echo(line)
+
+
+@journal_group.command("feedback-reset")
+@profile_option
+def feedback_reset(profile: str) -> None:
+    """Forget every fits / doesn't-fit mark of this profile (and what Hearth learned from them)."""
+    from assistant.journal import service as journal
+
+    svc, session = _open(profile)
+    n = journal.reset_feedback(svc, session)
+    click.echo(f"forgot {n} mark{'' if n == 1 else 's'}; Hearth reads your entries as it does for everyone again")

@@ -38,7 +38,8 @@ def describe(
     if analysis.flags:
         lines.append("Hearth noticed:")
         for f in analysis.flags:
-            lines.append(f"  {taxonomy.name.get(f.label, f.label)}: {f.explanation}")
+            whose = {"partner": " (theirs)", "writer": " (yours)", "both": " (both of you)"}.get(f.who, "")
+            lines.append(f"  {taxonomy.name.get(f.label, f.label)}{whose}: {f.explanation}")
             lines += [f'    because you wrote: "{ev}"' for ev in f.evidence[:2]]
             if f.article_id:
                 lines.append(f"    read: {title(f.article_id)} (`hearth kb show {f.article_id}`)")
@@ -67,6 +68,15 @@ def insight_lines(data: dict, taxonomy: Taxonomy, title: Callable[[str], str], p
     if strengths:
         lines.append("Strengths:")
         lines += [f"  {taxonomy.name.get(k, k)}: in {v} entr{'y' if v == 1 else 'ies'}" for k, v in strengths]
+    if data.get("recurring") or data.get("strengths_over_time"):
+        lines.append(f"This month ({data.get('month', '')}):")
+        lines += [f"  {t['text']}" for t in data.get("recurring", []) + data.get("strengths_over_time", [])]
+    tip = data.get("try_next")
+    if tip:
+        what = f"the exercise '{tip['title']}' and " if tip.get("title") else ""
+        lines.append(
+            f"One thing to try for {taxonomy.name.get(tip['label'], tip['label'])}: {what}{title(tip['article_id'])}"
+        )
     for r in data.get("read_next", []):
         lines.append(
             f"Worth reading, because of {r['because']}: {title(r['article_id'])} (`hearth kb show {r['article_id']}`)"

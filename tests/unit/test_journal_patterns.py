@@ -335,3 +335,48 @@ def test_insights_say_what_recurs_and_what_improves() -> None:
 def test_insights_without_entries_say_nothing() -> None:
     out = compute([], Taxonomy.load(KNOWLEDGE), load_resources(KNOWLEDGE))
     assert out["recurring"] == [] and out["try_next"] is None and out["weeks_by_person"] == []
+
+
+# --- the CLI: hearth journal feedback / calibration / feedback-reset ------------------------------
+
+
+def test_cli_feedback_calibration_and_reset(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, clf: RedFlagClassifier
+) -> None:
+    import io
+    import sys
+
+    from assistant import cli
+
+    monkeypatch.setenv("HEARTH_LLM_BACKEND", "fake")
+    monkeypatch.setenv("HEARTH_EMBED_BACKEND", "fake")
+    monkeypatch.setenv("HEARTH_PASSPHRASE", "a long enough passphrase")
+    monkeypatch.setattr(Services, "classifier", clf)  # every Services the CLI builds uses the hand-built head
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("journal", "init")[0] == 0
+    code, out, _ = run("journal", "add", "--text", "He sulked after dinner.", "--json")
+    entry = json.loads(out)
+    assert code == 0 and [f["label"] for f in entry["flags"]] == ["avoidance"]
+    assert entry["flags"][0]["who"] == "partner"
+    short = entry["id"][:6]
+
+    code, out, _ = run("journal", "feedback", short, "avoidance", "doesnt-fit")
+    assert code == 0 and out.strip() == "Hearth now flags avoidance less often for you (1 said it doesn't fit)."
+    code, out, _ = run("journal", "calibration", "--json")
+    assert code == 0 and json.loads(out)["shifts"] == {"avoidance": calibration.STEP}
+
+    code, _, err = run("journal", "feedback", short, "avoidance", "maybe")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    code, _, err = run("journal", "feedback", short, "contempt", "fits")
+    assert code == 2 and err.startswith("hearth: error:") and "has no finding 'contempt'" in err
+
+    code, out, _ = run("journal", "feedback-reset")
+    assert code == 0 and out.startswith("forgot 1 mark;")
+    code, out, _ = run("journal", "calibration")
+    assert code == 0 and out.startswith("No marks yet")
