@@ -34,7 +34,7 @@ import yaml
 
 from assistant.embed import Embedder
 from assistant.journal import who
-from assistant.journal.cues import cue_hits
+from assistant.journal.cues import cue_hits, denied_hits
 from assistant.journal.who import names_in
 from assistant.locks import exclusive, unique_sibling
 from assistant.safety import SafetyResult, screen, sentences
@@ -107,8 +107,12 @@ CUE_SCORE = 0.75  # the score of a pattern raised by a cue phrase alone
 # much (scores are scaled so the threshold is 0.5). Chosen on the team held-out set
 # (tests/data/redflags_heldout.jsonl): 0, 0.05, 0.1, 0.15 gave 17-flag macro-F1 0.732, 0.741,
 # 0.741, 0.734 and clean entries flagged 28, 24, 22, 22 of 148. Strengths and the safety labels
-# (recall first, decided by the safety detector) do not take it.
+# (recall first, decided by the safety detector) do not take it. isolation is exempt: with the
+# margin its recall on the team held-out set fell to 9/19, below the 0.5 floor that
+# tests/integration/test_classifier.py holds every label to (this exemption came after the
+# separate writer's held-out set was measured; see the README).
 FLAG_MARGIN = 0.1
+NO_MARGIN = frozenset({"isolation"})
 
 
 @dataclass
@@ -402,12 +406,15 @@ class RedFlagClassifier:
         whole = scores[0]
         per_sentence = scores[1:] if len(scores) > 1 else scores[:1]
         cue_sets = [cue_hits(sent) for sent in sents]
+        denied = [denied_hits(sent) for sent in sents]
         findings: dict[str, Finding] = {}
         for j, label in enumerate(LABELS):
             score = float(whole[j])
             # A profile's feedback moves its own thresholds for patterns (never for safety labels).
             bar = (
-                0.5 if label in SAFETY_LABELS else 0.5 + shifts.get(label, 0.0) + (FLAG_MARGIN if label in FLAGS else 0)
+                0.5
+                if label in SAFETY_LABELS
+                else 0.5 + shifts.get(label, 0.0) + (FLAG_MARGIN if label in FLAGS and label not in NO_MARGIN else 0)
             )
             if score < bar:
                 continue
@@ -415,7 +422,13 @@ class RedFlagClassifier:
             # itself, or one that names it (a cue). An entry that scores as a whole but has no such
             # sentence is not flagged: "nothing stood out" is the honest default.
             col = per_sentence[:, j]
-            idx = [i for i in range(len(sents)) if col[i] >= max(0.5, col.max() - 0.1) or label in cue_sets[i]]
+            # A sentence that denies the pattern's cue phrase is never its evidence.
+            top = max((col[i] for i in range(len(sents)) if label not in denied[i]), default=0.0)
+            idx = [
+                i
+                for i in range(len(sents))
+                if label not in denied[i] and (col[i] >= max(0.5, top - 0.1) or label in cue_sets[i])
+            ]
             if not idx and label not in SAFETY_LABELS:
                 continue
             findings[label] = self._finding(label, score, [sents[i] for i in idx] or sents[:1], names)
@@ -449,7 +462,10 @@ class RedFlagClassifier:
             if cues:
                 top = max([c.score for c in cues] + [prev.score if prev else 0.0])
                 findings[label] = self._finding(label, max(0.9, top), evidence(cues), names)
-        control = [c for c in verdict.cues if c.category == "control"]
+        # Controlling is a pattern (precision first): only a control sign found in a sentence of
+        # its own raises it, with that sentence as evidence; a sign read only in the whole text
+        # has no sentence to show.
+        control = [c for c in verdict.cues if c.category == "control" and 0 <= c.sentence < len(ss)]
         if control and "controlling" not in findings and 0.5 + shifts.get("controlling", 0.0) <= 0.8:
             findings["controlling"] = self._finding("controlling", 0.8, evidence(control), names)
         # A boundary that was granted is not boundary guilt: when one of the pair clearly wins,

@@ -80,3 +80,16 @@ def cue_hits(sentence: str) -> set[str]:
                 found.add(label)
                 break
     return found
+
+
+def denied_hits(sentence: str) -> set[str]:
+    """Labels whose cue phrase appears in the sentence only as a plain denial ("he doesn't give me
+    the silent treatment"): the sentence is about the pattern not happening, so it can never be
+    evidence for it, however the learned head scores its words."""
+    found: set[str] = set()
+    sentence = normalise(sentence)
+    for label, patterns in CUES.items():
+        matches = [m for rx in patterns for m in rx.finditer(sentence)]
+        if matches and all(negated(sentence[: m.start()], wide=True) for m in matches):
+            found.add(label)
+    return found

@@ -128,16 +128,35 @@ def test_denied_patterns_raise_nothing(classifier: RedFlagClassifier, text: str)
 def test_every_evidence_sentence_carries_its_pattern_alone(
     classifier: RedFlagClassifier, heldout_analyses: list[Analysis]
 ) -> None:
-    """Over the whole team held-out set: each evidence sentence of a pattern, classified on its own,
-    raises that pattern (the safety labels' evidence comes from the safety detector instead)."""
+    """Over the whole team held-out set: each evidence sentence of a pattern scores for that pattern
+    on its own (the head's score for the sentence alone reaches the label's threshold), or names it
+    (a cue phrase), or, for controlling, is a sentence in which the safety detector finds a
+    coercive-control sign. The safety labels' evidence comes from the safety detector instead."""
     from assistant.journal.classifier import SAFETY_LABELS
+    from assistant.journal.cues import cue_hits
 
     pairs = {(f.label, ev) for a in heldout_analyses for f in a.flags + a.strengths if f.label not in SAFETY_LABELS
              for ev in f.evidence}  # fmt: skip
     assert len(pairs) > 200
     sents = sorted({ev for _, ev in pairs})
-    alone = dict(zip(sents, classifier.classify_many(sents), strict=True))
-    missing = [(lab, ev) for lab, ev in pairs if lab not in _labels(alone[ev])]
+    scores = dict(zip(sents, classifier._scores(sents), strict=True))
+    assert classifier.detector is not None
+    from assistant.safety import sentences
+
+    texts = [json.loads(ln)["text"] for ln in HELDOUT.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    control = set()  # sentences in which the detector finds a coercive-control sign (in their entry)
+    for text, r in zip(texts, classifier.detector.screen_many(texts), strict=True):
+        ss = sentences(text) or [text]
+        control |= {ss[c.sentence] for c in r.cues if c.category == "control" and 0 <= c.sentence < len(ss)}
+
+    def carried(label: str, sent: str) -> bool:
+        return (
+            scores[sent][LABELS.index(label)] >= 0.5
+            or label in cue_hits(sent)
+            or (label == "controlling" and sent in control)
+        )
+
+    missing = [(lab, ev) for lab, ev in pairs if not carried(lab, ev)]
     assert not missing, missing[:5]
 
 
