@@ -201,6 +201,39 @@ def test_a_disclosure_keeps_the_chat_in_safety_mode_until_a_new_conversation(ser
     context.close()
 
 
+def test_newcomer_welcome_starter_citation_and_quick_exit_leaves_no_way_back(server, browser) -> None:  # type: ignore[no-untyped-def]
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto("data:text/html,<title>before</title><p id=before>a page before Hearth</p>")
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    welcome = page.locator("#welcome").inner_text()
+    assert "Nothing you write leaves this computer" in welcome and "not therapy" in welcome
+    assert "911" in welcome or "112" in welcome
+
+    # A starter question asks itself; the answer cites its sources
+    page.locator("#starters button").first.click()
+    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.screenshot(path=str(SHOTS / "welcome.png"), full_page=True)
+    depth = page.evaluate("history.length")
+    page.locator("#coach-chat a[href='#source-1']").first.click()
+    page.wait_for_selector("#source-1.source-hit", timeout=5000)
+    # the citation scrolled and highlighted without a history entry or a URL change
+    assert page.evaluate("history.length") == depth and "#source" not in page.url
+
+    # Escape is Quick exit: a neutral page replaces Hearth's entry in the history
+    page.keyboard.press("Escape")
+    page.wait_for_url("**/away", timeout=15000)
+    assert "Weather" in page.inner_text("body") and "Hearth" not in page.inner_text("body")
+    page.reload()
+    assert "Weather" in page.inner_text("body") and "Hearth" not in page.content()
+    page.go_back()
+    page.wait_for_selector("#before", timeout=10000)
+    assert "Hearth" not in page.content()
+    context.close()
+
+
 @pytest.mark.parametrize(
     "probe",
     [
