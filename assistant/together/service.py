@@ -1,0 +1,236 @@
+"""What the CLI and the UI call for Together: one method per user action.
+
+A couple is a shared space of the journal vault (created with both passphrases, as the Journal's
+shared space is). `link` records the space as "my partner" in each profile; every other method
+takes the unlocked session of the person acting, and only ever opens what that person may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import UsageError, VaultError
+from assistant.together import daily, memory
+from assistant.together.deck import Deck
+from assistant.together.store import TogetherStore, subkey
+
+if TYPE_CHECKING:
+    from assistant.journal.vault import VaultSession, VaultStore
+    from assistant.safety import Resources, SafetyResult
+
+
+@dataclass(frozen=True)
+class Couple:
+    space_id: str
+    partner: str  # the partner's profile name (clear metadata in the vault)
+
+
+@dataclass
+class Answered:
+    day: str
+    withheld: bool  # the safety screen kept this answer from the partner
+    safety: str | None = None  # the answer shown to the writer (with resources) when withheld
+    today: daily.Today | None = None
+    suggestions: list[memory.Suggestion] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "day": self.day,
+            "withheld": self.withheld,
+            "safety": self.safety,
+            "note": daily.WITHHELD_NOTE if self.withheld else None,
+            "today": self.today.as_json() if self.today else None,
+            "suggestions": [s.prompt for s in self.suggestions or []],
+        }
+
+
+class TogetherService:
+    def __init__(
+        self,
+        vaults: VaultStore,
+        store: TogetherStore,
+        knowledge_dir: Path,
+        screen: Callable[[str], SafetyResult],
+        resources: Resources,
+        region: str = "all",
+        clock: Callable[[], date] = date.today,
+    ) -> None:
+        self.vaults = vaults
+        self.store = store
+        self.knowledge_dir = knowledge_dir
+        self.screen = screen
+        self.resources = resources
+        self.region = region
+        self.clock = clock  # the local calendar day: the question changes at local midnight
+
+    @cached_property
+    def deck(self) -> Deck:
+        return Deck.load(self.knowledge_dir)
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def _mine_key(self, session: VaultSession) -> bytes:
+        return subkey(session.key(), "profile")
+
+    def _ours_key(self, session: VaultSession, space_id: str) -> bytes:
+        return subkey(self.vaults.space_key(session, space_id), "space")
+
+    # -- the couple ---------------------------------------------------------------------------
+
+    def link(self, a: VaultSession, b: VaultSession) -> Couple:
+        """Both partners present (both unlocked): reuse their shared space or create one, and
+        record it in each profile as the couple Together works with."""
+        if a.profile_id == b.profile_id:
+            raise UsageError("linking needs two different profiles")
+        existing = [sid for sid, names in self.vaults.space_partners(a).items() if names == [b.name]]
+        space_id = existing[0] if existing else self.vaults.create_space(a, b)
+        for s in (a, b):
+            key = self._mine_key(s)
+            for rec in self.store.all("mine", key, s.profile_id, "link"):
+                self.store.delete("mine", s.profile_id, "link", rec.id)
+            self.store.put("mine", key, s.profile_id, "link", {"space": space_id})
+        return Couple(space_id, b.name)
+
+    def couple(self, session: VaultSession) -> Couple:
+        links = self.store.all("mine", self._mine_key(session), session.profile_id, "link")
+        if not links:
+            raise UsageError(
+                f"profile '{session.name}' is not linked to a partner yet: "
+                f"run `hearth together link --profile {session.name} --partner NAME`"
+            )
+        space_id = str(links[-1].data["space"])
+        partners = self.vaults.space_partners(session).get(space_id)
+        if not partners:
+            raise VaultError("the shared space of this couple no longer exists; link again")
+        return Couple(space_id, partners[0])
+
+    # -- the daily question -------------------------------------------------------------------
+
+    def today(self, session: VaultSession, day: date | None = None) -> daily.Today:
+        day = day or self.clock()
+        couple = self.couple(session)
+        iso = day.isoformat()
+        question = self.deck.question_for(couple.space_id, day)
+        mine_by_day = daily.my_answers(self.store, self._mine_key(session), session.profile_id, couple.space_id)
+        mine_today = mine_by_day.get(iso, [])
+        shared_mine = [a for a in mine_today if not a.get("withheld")]
+        theirs = daily.partner_copy(self.store, self._ours_key(session, couple.space_id), couple.space_id, iso,
+                                    session.profile_id)  # fmt: skip
+        revealed = daily.reveal(mine_today, theirs)
+        days_both = {d for d, who in self.store.answer_days(couple.space_id).items() if len(who) >= 2}
+        together_days, run = daily.streak(days_both, day)
+        return daily.Today(
+            day=iso,
+            question=question,
+            partner=couple.partner,
+            me_answered=bool(mine_today),
+            partner_answered=theirs is not None,
+            mine=str(shared_mine[-1]["text"]) if shared_mine else None,
+            theirs=revealed,
+            followup=self.deck.followup_for(couple.space_id, day, question) if revealed else None,
+            withheld=[str(a["text"]) for a in mine_today if a.get("withheld")],
+            together_days=together_days,
+            run=run,
+        )
+
+    def answer(self, session: VaultSession, text: str, day: date | None = None) -> Answered:
+        """Seal my answer; the partner's copy only when the safety screen finds nothing."""
+        day = day or self.clock()
+        text = daily.check_answer(text)
+        couple = self.couple(session)
+        iso = day.isoformat()
+        mkey = self._mine_key(session)
+        mine_today = daily.my_answers(self.store, mkey, session.profile_id, couple.space_id).get(iso, [])
+        daily.require_new(mine_today)
+        question = self.deck.question_for(couple.space_id, day)
+        verdict = self.screen(text)
+        withheld = verdict.level != "none"
+        record = {"space": couple.space_id, "day": iso, "question": question.id, "text": text, "withheld": withheld}
+        if withheld:
+            from assistant.safety import respond
+
+            # Only the writer's own copy: the partner's copy is never written (a partner may be
+            # the danger), so nothing can reveal it later.
+            self.store.put("mine", mkey, session.profile_id, "answer", record)
+            safety = respond(text, verdict, self.resources, self.region, self.knowledge_dir)
+            return Answered(iso, True, safety, self.today(session, day))
+        # The shared copy first: if it fails (already answered), no private copy is left behind.
+        self.store.add_answer(
+            self._ours_key(session, couple.space_id), couple.space_id, iso, session.profile_id,
+            {"question": question.id, "text": text, "author": session.name},
+        )  # fmt: skip
+        self.store.put("mine", mkey, session.profile_id, "answer", record)
+        return Answered(iso, False, None, self.today(session, day), self.suggest_memory(session, text))
+
+    def history(self, session: VaultSession) -> list[dict[str, Any]]:
+        """Every day either of us answered, newest first; the partner's text only on days I answered."""
+        couple = self.couple(session)
+        skey = self._ours_key(session, couple.space_id)
+        mine_by_day = daily.my_answers(self.store, self._mine_key(session), session.profile_id, couple.space_id)
+        days = set(mine_by_day) | set(self.store.answer_days(couple.space_id))
+        out = []
+        for iso in sorted(days, reverse=True):
+            mine = mine_by_day.get(iso, [])
+            theirs = daily.partner_copy(self.store, skey, couple.space_id, iso, session.profile_id)
+            question = self.deck.question_for(couple.space_id, date.fromisoformat(iso))
+            shared = [a for a in mine if not a.get("withheld")]
+            out.append(
+                {
+                    "day": iso,
+                    "question": question.text,
+                    "mine": str(shared[-1]["text"]) if shared else None,
+                    "withheld": [str(a["text"]) for a in mine if a.get("withheld")],
+                    "partner": couple.partner,
+                    "partner_answered": theirs is not None,
+                    "theirs": daily.reveal(mine, theirs),
+                }
+            )
+        return out
+
+    # -- memory ---------------------------------------------------------------------------------
+
+    def memories(self, session: VaultSession) -> list[memory.Fact]:
+        recs = self.store.all("mine", self._mine_key(session), session.profile_id, "memory")
+        return [memory.Fact(r.id, str(r.data["kind"]), str(r.data["value"]), r.updated) for r in recs]
+
+    def remember(self, session: VaultSession, kind: str, value: str) -> memory.Fact:
+        kind, value = memory.check_fact(kind, value)
+        rid = self.store.put(
+            "mine", self._mine_key(session), session.profile_id, "memory", {"kind": kind, "value": value}
+        )
+        return memory.Fact(rid, kind, value)
+
+    def edit_memory(self, session: VaultSession, fact_id: str, value: str, kind: str | None = None) -> memory.Fact:
+        current = {f.id: f for f in self.memories(session)}
+        if fact_id not in current:
+            raise UsageError(f"no memory {fact_id} in profile '{session.name}'")
+        kind, value = memory.check_fact(kind or current[fact_id].kind, value)
+        self.store.put("mine", self._mine_key(session), session.profile_id, "memory",
+                       {"kind": kind, "value": value}, rid=fact_id)  # fmt: skip
+        return memory.Fact(fact_id, kind, value)
+
+    def forget(self, session: VaultSession, fact_id: str) -> None:
+        session.key()
+        try:
+            self.store.delete("mine", session.profile_id, "memory", fact_id)
+        except VaultError as exc:
+            raise UsageError(f"no memory {fact_id} in profile '{session.name}'") from exc
+
+    def suggest_memory(self, session: VaultSession, text: str) -> list[memory.Suggestion]:
+        return memory.suggest(text, self.memories(session))
+
+    def accept(self, session: VaultSession, suggestion: memory.Suggestion) -> memory.Fact:
+        """The explicit yes to a suggestion: the only way a suggested fact is stored."""
+        return self.remember(session, suggestion.kind, suggestion.value)
+
+    def personalise(self, session: VaultSession, answer_text: str) -> str:
+        """An answer Hearth wrote, with the partner's name and context lines from the memory."""
+        facts = self.memories(session)
+        text = memory.personalise(answer_text, facts)
+        lines = memory.context_lines(facts)
+        return text + ("\n\n" + "\n".join(lines) if lines else "")
