@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+import datetime as dt
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,9 @@ class Ritual:
     time: str  # HH:MM local
     minutes: int
 
-    def at(self) -> time:
+    def at(self) -> dt.time:
         hh, mm = self.time.split(":")
-        return time(int(hh), int(mm))
+        return dt.time(int(hh), int(mm))
 
     def on(self, day: date) -> bool:
         return self.day == "daily" or DAYS[day.weekday()] == self.day

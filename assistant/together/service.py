@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import UsageError, VaultError
-from assistant.together import daily, memory, rituals
+from assistant.together import daily, memory
+from assistant.together import rituals as rit
 from assistant.together.deck import Deck
 from assistant.together.store import TogetherStore, subkey
 
@@ -238,31 +239,31 @@ class TogetherService:
     # -- rituals --------------------------------------------------------------------------------
 
     @cached_property
-    def ritual_kinds(self) -> dict[str, rituals.RitualKind]:
-        return rituals.load_kinds(self.knowledge_dir)
+    def ritual_kinds(self) -> dict[str, rit.RitualKind]:
+        return rit.load_kinds(self.knowledge_dir)
 
-    def rituals(self, session: VaultSession) -> list[rituals.Ritual]:
+    def rituals(self, session: VaultSession) -> list[rit.Ritual]:
         couple = self.couple(session)
         recs = self.store.all("ours", self._ours_key(session, couple.space_id), couple.space_id, "ritual")
         return [
-            rituals.Ritual(r.id, str(d["kind"]), str(d["title"]), str(d["day"]), str(d["time"]), int(d["minutes"]))
+            rit.Ritual(r.id, str(d["kind"]), str(d["title"]), str(d["day"]), str(d["time"]), int(d["minutes"]))
             for r in recs
             for d in (r.data,)
         ]
 
     def choose_ritual(
         self, session: VaultSession, kind: str, day: str | None = None, at: str | None = None
-    ) -> rituals.Ritual:
+    ) -> rit.Ritual:
         """Add one of the rituals in knowledge/together/rituals.yaml, at its usual time or another."""
         if kind not in self.ritual_kinds:
             raise UsageError(f"unknown ritual '{kind}'; choose one of: {', '.join(self.ritual_kinds)}")
         k = self.ritual_kinds[kind]
-        day = rituals.check_day(day or k.day)
-        at = rituals.check_time(at or k.time)
+        day = rit.check_day(day or k.day)
+        at = rit.check_time(at or k.time)
         couple = self.couple(session)
         data = {"kind": kind, "title": k.title, "day": day, "time": at, "minutes": k.minutes}
         rid = self.store.put("ours", self._ours_key(session, couple.space_id), couple.space_id, "ritual", data)
-        return rituals.Ritual(rid, kind, k.title, day, at, k.minutes)
+        return rit.Ritual(rid, kind, k.title, day, at, k.minutes)
 
     def drop_ritual(self, session: VaultSession, ritual_id: str) -> None:
         couple = self.couple(session)
@@ -271,14 +272,14 @@ class TogetherService:
         except VaultError as exc:
             raise UsageError(f"no ritual {ritual_id} for this couple") from exc
 
-    def due(self, session: VaultSession, now: datetime | None = None) -> list[rituals.Due]:
-        return rituals.due(self.rituals(session), now or datetime.now())
+    def due(self, session: VaultSession, now: datetime | None = None) -> list[rit.Due]:
+        return rit.due(self.rituals(session), now or datetime.now())
 
     def export_ics(self, session: VaultSession, path: Path, now: datetime | None = None) -> int:
         chosen = self.rituals(session)
         if not chosen:
             raise UsageError("no rituals chosen yet; add one first (e.g. --add weekly-check-in)")
-        data = rituals.to_ics(
+        data = rit.to_ics(
             chosen, self.ritual_kinds, now or datetime.now(), f"{session.name} and {self.couple(session).partner}"
         )
         try:
@@ -287,6 +288,6 @@ class TogetherService:
             raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
         return len(chosen)
 
-    def checkin_guide(self) -> rituals.RitualKind:
+    def checkin_guide(self) -> rit.RitualKind:
         """The guided weekly check-in (after the Gottmans' "state of the union" meeting)."""
         return self.ritual_kinds["weekly-check-in"]
