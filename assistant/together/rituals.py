@@ -7,9 +7,9 @@ calendar app, whose reminders (VALARM) then do the rest, offline.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
-import datetime as dt
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
