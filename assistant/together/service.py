@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import UsageError, VaultError
 from assistant.together import daily, memory
+from assistant.together import plan as plans
+from assistant.together import quizzes as quiz_mod
 from assistant.together import rituals as rit
 from assistant.together.deck import Deck
 from assistant.together.store import TogetherStore, subkey
@@ -291,3 +293,107 @@ class TogetherService:
     def checkin_guide(self) -> rit.RitualKind:
         """The guided weekly check-in (after the Gottmans' "state of the union" meeting)."""
         return self.ritual_kinds["weekly-check-in"]
+
+    # -- quizzes and the plan ---------------------------------------------------------------------
+
+    @cached_property
+    def quizzes(self) -> dict[str, quiz_mod.Quiz]:
+        return quiz_mod.load(self.knowledge_dir)
+
+    def quiz(self, name: str) -> quiz_mod.Quiz:
+        if name not in self.quizzes:
+            raise UsageError(f"unknown quiz '{name}'; choose one of: {', '.join(self.quizzes)}")
+        return self.quizzes[name]
+
+    def _my_results(self, session: VaultSession) -> dict[str, dict[str, Any]]:
+        """My latest result of each quiz."""
+        recs = self.store.all("mine", self._mine_key(session), session.profile_id, "quiz")
+        return {str(r.data["quiz"]): r.data for r in recs}
+
+    def take_quiz(
+        self, session: VaultSession, name: str, answers: list[int], guesses: list[int] | None = None, note: str = ""
+    ) -> dict[str, Any]:
+        """Score and keep my answers (sealed under my key); nothing is shared until share_quiz."""
+        q = self.quiz(name)
+        q.check(answers)
+        if q.kind == "guess":
+            if guesses is None:
+                raise UsageError(f"the {name} quiz also needs your guesses of your partner's answers")
+            q.check(guesses)
+        safety = None
+        note = (note or "").strip()
+        withheld = False
+        if note:
+            verdict = self.screen(note)
+            if verdict.level != "none":
+                from assistant.safety import respond
+
+                withheld = True  # the note stays with its writer, even if the result is shared
+                safety = respond(note, verdict, self.resources, self.region, self.knowledge_dir)
+        scores = quiz_mod.score(q, answers)
+        record = {"quiz": name, "answers": answers, "guesses": guesses, "scores": scores, "note": note,
+                  "note_withheld": withheld, "taken": self.clock().isoformat()}  # fmt: skip
+        self.store.put("mine", self._mine_key(session), session.profile_id, "quiz", record)
+        return {
+            "quiz": name,
+            "title": q.title,
+            "draws_on": q.draws_on,
+            "explanation": quiz_mod.explain(q, scores),
+            "safety": safety,
+            "note": daily.WITHHELD_NOTE if withheld else None,
+        }
+
+    def share_quiz(self, session: VaultSession, name: str) -> None:
+        """My explicit agreement to compare this quiz with my partner (my latest result)."""
+        mine = self._my_results(session).get(name)
+        if mine is None:
+            raise UsageError(f"take the {name} quiz first, then share it")
+        couple = self.couple(session)
+        skey = self._ours_key(session, couple.space_id)
+        for rec in self.store.all("ours", skey, couple.space_id, "quiz-shared"):
+            if rec.data["quiz"] == name and rec.data["author"] == session.profile_id:
+                self.store.delete("ours", couple.space_id, "quiz-shared", rec.id)
+        shared = {k: mine[k] for k in ("quiz", "answers", "guesses", "scores")}
+        shared["note"] = "" if mine.get("note_withheld") else mine.get("note", "")
+        self.store.put("ours", skey, couple.space_id, "quiz-shared", {**shared, "author": session.profile_id})
+
+    def compare(self, session: VaultSession, name: str) -> dict[str, Any]:
+        """Both results side by side, only when both partners chose to share this quiz."""
+        q = self.quiz(name)
+        couple = self.couple(session)
+        shared = {
+            r.data["author"]: r.data
+            for r in self.store.all("ours", self._ours_key(session, couple.space_id), couple.space_id, "quiz-shared")
+            if r.data["quiz"] == name
+        }
+        mine = shared.get(session.profile_id)
+        theirs = next((d for a, d in shared.items() if a != session.profile_id), None)
+        if mine is None or theirs is None:
+            who = "you" if mine is None else couple.partner
+            return {"quiz": name, "ready": False, "waiting_for": who}
+        out: dict[str, Any] = {"quiz": name, "ready": True, "partner": couple.partner, "note": theirs.get("note", "")}
+        if q.kind == "guess":
+            out["my_guesses"] = quiz_mod.guess_match(q, mine["guesses"], theirs["answers"])
+            out["their_guesses"] = quiz_mod.guess_match(q, theirs["guesses"], mine["answers"])
+        else:
+            out["dimensions"] = [
+                {"dimension": d, "me": mine["scores"][d], "partner": theirs["scores"][d],
+                 "me_band": quiz_mod.band(mine["scores"][d]), "partner_band": quiz_mod.band(theirs["scores"][d])}
+                for d in q.dimensions
+            ]  # fmt: skip
+        return out
+
+    def plan(self, session: VaultSession, start: date | None = None) -> list[dict[str, Any]]:
+        """Two weeks of exercises from my results (and the shared comparison of the guess quiz)."""
+        mine = self._my_results(session)
+        if not mine:
+            raise UsageError("take a quiz first: the plan is built from your results")
+        picks: list[str] = []
+        for name, result in mine.items():
+            q = self.quiz(name)
+            guess_band = None
+            if q.kind == "guess":
+                cmp = self.compare(session, name)
+                guess_band = cmp["my_guesses"]["band"] if cmp.get("ready") else None
+            picks += quiz_mod.exercises_for(q, result["scores"], guess_band)
+        return plans.build(picks, plans.load_exercises(self.knowledge_dir), start or self.clock())
