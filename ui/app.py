@@ -539,6 +539,12 @@ def build(svc: Services, *, lan: bool = False) -> Any:
 
             gr.Timer(30).tick(idle_check, unlocked, clear_outs, **private)
 
+        # ---- Together (ui/tabs/together.py; not in a workshop, which has no couples) -----
+        if not lan:
+            from ui.tabs.together import TogetherTab
+
+            TogetherTab(svc).build(unlocked, _need, _client, _profiles)
+
         # ---- Insights --------------------------------------------------------------------
         with gr.Tab("Insights", id="insights"):
             ins_btn = gr.Button("Show my insights", elem_id="insights-btn")
