@@ -9,6 +9,7 @@ tab's unlocked profile (no second login).
 from __future__ import annotations
 
 import inspect
+import os
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -143,7 +144,10 @@ class TogetherTab:
         return f"Added {md_text(r.title)} ({r.day} at {r.time})."
 
     def ics_file(self, vs: VaultSession) -> str:
-        folder = Path(tempfile.mkdtemp(prefix="hearth-ics-", dir=self.svc.settings.home))
+        # Gradio serves files only from its own temporary folder (inside the data folder).
+        base = Path(os.environ.get("GRADIO_TEMP_DIR") or self.svc.settings.gradio_tmp)
+        base.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="hearth-ics-", dir=base))
         path = folder / "hearth-rituals.ics"
         self.t.export_ics(vs, path)
         return str(path)
@@ -210,7 +214,7 @@ class TogetherTab:
             run.__annotations__ = {"request": gr.Request}
             return run
 
-        with gr.Tab("Together", id="together"):
+        with gr.Tab("Together", id="together") as tab:
             gr.Markdown("Unlock your profile in the Journal tab first. " + SAFETY_LINE, elem_classes=["hearth-note"])
             with gr.Accordion("Link with your partner (both present)", open=False, elem_id="tg-link-accordion"):
                 partner = gr.Dropdown(label="Partner's profile", choices=[], elem_id="tg-partner")
@@ -280,6 +284,7 @@ class TogetherTab:
             return msg, gr.update(choices=self.memory_choices(vs), value=None)
 
         link_btn.click(do_link, [partner, partner_pw, agreed, unlocked], [partner_pw, status], **private)
+        tab.select(fill_partners, [unlocked], partner, **private)
         show_btn.click(fill_partners, [unlocked], partner, **private)
         show_btn.click(guard(self.today_html, 1), [unlocked], today, **private)
         answer_btn.click(guard(self.answer, 2), [answer_text, unlocked], [status, today], **private)
