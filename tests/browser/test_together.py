@@ -109,10 +109,13 @@ def test_two_partners_answer_and_see_each_other_only_after_answering(server, bro
     _text(ana, "tg-status", "Linked")
     ana.click("#tg-show")
     _text(ana, "tg-today", "ben has not answered yet")
-    ana.locator("#tg-answer textarea").fill("Warm bread on a cold <morning>.")
+    ana.locator("#tg-answer textarea").fill("Warm bread on a cold <morning>, the way my partner Ben bakes it.")
     ana.click("#tg-answer-btn")
     _text(ana, "tg-status", "Saved and sealed")
-    _text(ana, "tg-today", "Warm bread on a cold <morning>.")  # shown as text, not markup
+    _text(ana, "tg-today", "Warm bread on a cold <morning>")  # shown as text, not markup
+    _text(ana, "tg-status", "Remember that your partner's name is Ben?")
+    ana.click("#tg-remember-yes")
+    _text(ana, "tg-status", "Kept")
     ana.screenshot(path=str(SHOTS / "together-answered.png"), full_page=True)
 
     ben_ctx, ben = _open(browser, url, "ben", requests)
@@ -123,7 +126,7 @@ def test_two_partners_answer_and_see_each_other_only_after_answering(server, bro
     ben.screenshot(path=str(SHOTS / "together-before-answering.png"), full_page=True)
     ben.locator("#tg-answer textarea").fill("Rain on the roof while we read.")
     ben.click("#tg-answer-btn")
-    _text(ben, "tg-today", "Warm bread on a cold <morning>.")
+    _text(ben, "tg-today", "Warm bread on a cold <morning>")
     ben.screenshot(path=str(SHOTS / "together-revealed.png"), full_page=True)
 
     ana.click("#tg-show")
@@ -131,9 +134,11 @@ def test_two_partners_answer_and_see_each_other_only_after_answering(server, bro
 
     # memory and rituals
     ana.locator("#tg-memory-accordion").get_by_text("Memory").first.click()
-    ana.locator("#tg-mem-value textarea").fill("Ben")
+    _pick(ana, "tg-mem-kind", "Long distance")
+    ana.locator("#tg-mem-value textarea").fill("yes, Lisbon and Leeds")
     ana.click("#tg-mem-add")
-    _text(ana, "tg-mem-status", "Kept")
+    _text(ana, "tg-mem-status", "Lisbon and Leeds")
+    _text(ana, "tg-mem-status", "Your partner's name: Ben")
     ana.locator("#tg-rituals-accordion").get_by_text("Rituals").first.click()
     ana.click("#tg-rit-add")
     _text(ana, "tg-rit-md", "sun at 19:00")

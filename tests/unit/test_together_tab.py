@@ -74,3 +74,15 @@ def test_memory_rituals_quiz_and_plan_handlers(tab_and_people, tmp_path) -> None
     assert "a long walk" in tab.quiz_md("know-me")
     with pytest.raises(UsageError):
         parse_numbers("three, four")
+
+
+def test_a_suggested_memory_is_kept_only_on_yes(tab_and_people) -> None:  # type: ignore[no-untyped-def]
+    tab, a, _ = tab_and_people
+    tab.link(a, "Ben", "ben-passphrase-2", agreed=True)
+    status, _, suggestion = tab.answer_and_suggest(a, "Warm bread, the way my partner Ben bakes it.")
+    assert "Remember that your partner's name is Ben?" in status and suggestion is not None
+    assert tab.memory_rows(a) == []  # not before the yes
+    assert "Kept" in tab.accept(a, suggestion)
+    assert [row[1:] for row in tab.memory_rows(a)] == [["Your partner's name", "Ben"]]
+    with pytest.raises(UsageError):
+        tab.accept(a, None)

@@ -22,7 +22,7 @@ from assistant.errors import HearthError, UsageError
 from assistant.journal.vault import VaultSession
 from assistant.services import Services
 from assistant.together.daily import WITHHELD_NOTE
-from assistant.together.memory import KINDS
+from assistant.together.memory import KINDS, Suggestion
 from ui.render import md_text, text_html
 
 SAFETY_LINE = WITHHELD_NOTE  # the one calm sentence the tab shows about disclosures
@@ -74,21 +74,31 @@ class TogetherTab:
         if v.together_days:
             run = f" {v.run} days in a row right now." if v.run > 1 else ""
             parts.append(
-                f"<p class='hearth-note'>You have answered together on {v.together_days} days this month.{run}</p>"
+                f"<p class='hearth-note'>You have answered together on {days(v.together_days)} this month.{run}</p>"
             )
         return "".join(parts)
 
     def answer(self, vs: VaultSession, text: str) -> tuple[str, str]:
         """(status Markdown, today's HTML)."""
+        status, page, _ = self.answer_and_suggest(vs, text)
+        return status, page
+
+    def answer_and_suggest(self, vs: VaultSession, text: str) -> tuple[str, str, Suggestion | None]:
+        """As `answer`, plus the first memory Hearth could suggest from it (kept only on a yes)."""
         day = self.clock() if self.clock else None
         result = self.t.answer(vs, text, day)
         if result.withheld:
-            status = f"{SAFETY_LINE}\n\n{md_text(result.safety or '')}"
-        else:
-            status = "Saved and sealed."
-            for s in result.suggestions or []:
-                status += f"\n\n{md_text(s.prompt)} (add it under Memory if you want Hearth to keep it)"
-        return status, self.today_html(vs)
+            return f"{SAFETY_LINE}\n\n{md_text(result.safety or '')}", self.today_html(vs), None
+        first = result.suggestions[0] if result.suggestions else None
+        status = "Saved and sealed." + (f"\n\n{md_text(first.prompt)}" if first else "")
+        return status, self.today_html(vs), first
+
+    def accept(self, vs: VaultSession, suggestion: Suggestion | None) -> str:
+        """The explicit yes to a suggested memory."""
+        if suggestion is None:
+            raise UsageError("there is nothing to remember")
+        fact = self.t.accept(vs, suggestion)
+        return f"Kept: {md_text(fact.label)}: {md_text(fact.value)}."
 
     def history_html(self, vs: VaultSession) -> str:
         rows = self.t.history(vs)
@@ -104,6 +114,12 @@ class TogetherTab:
         return "".join(out)
 
     # -- memory ---------------------------------------------------------------------------------
+
+    def memory_md(self, vs: VaultSession) -> str:
+        facts = self.t.memories(vs)
+        if not facts:
+            return "Nothing kept yet."
+        return "\n".join(f"- {md_text(f.label)}: {md_text(f.value)}" for f in facts)
 
     def memory_rows(self, vs: VaultSession) -> list[list[str]]:
         return [[f.id, f.label, f.value] for f in self.t.memories(vs)]
@@ -228,6 +244,8 @@ class TogetherTab:
             answer_text = gr.Textbox(label="Your answer (sealed; your partner sees it once they have answered)",
                                      lines=3, elem_id="tg-answer")  # fmt: skip
             answer_btn = gr.Button("Answer", variant="primary", elem_id="tg-answer-btn")
+            pending = gr.State(None)  # a suggested memory, waiting for a yes (server side, this browser only)
+            yes_btn = gr.Button("Yes, remember it", visible=False, elem_id="tg-remember-yes")
             with gr.Accordion("Earlier days", open=False):
                 hist_btn = gr.Button("Show earlier days", elem_id="tg-history-btn")
                 history = gr.HTML(elem_id="tg-history")
@@ -281,13 +299,24 @@ class TogetherTab:
                 return "", f"**{md_text(str(exc))}**"
 
         def mem_refresh(vs: VaultSession, msg: str) -> tuple:
-            return msg, gr.update(choices=self.memory_choices(vs), value=None)
+            return msg + "\n\n" + self.memory_md(vs), gr.update(choices=self.memory_choices(vs), value=None)
 
         link_btn.click(do_link, [partner, partner_pw, agreed, unlocked], [partner_pw, status], **private)
         tab.select(fill_partners, [unlocked], partner, **private)
         show_btn.click(fill_partners, [unlocked], partner, **private)
         show_btn.click(guard(self.today_html, 1), [unlocked], today, **private)
-        answer_btn.click(guard(self.answer, 2), [answer_text, unlocked], [status, today], **private)
+
+        # the box is emptied only when the answer was saved (an error keeps what was typed)
+        def answered(vs: VaultSession, text: str) -> tuple:
+            msg, page, suggestion = self.answer_and_suggest(vs, text)
+            return msg, page, "", suggestion, gr.update(visible=suggestion is not None)
+
+        answer_btn.click(guard(answered, 5), [answer_text, unlocked], [status, today, answer_text, pending, yes_btn],
+                         **private)  # fmt: skip
+        yes_btn.click(guard(lambda vs, p: (self.accept(vs, p), None, gr.update(visible=False)), 3),
+                      [pending, unlocked], [status, pending, yes_btn], **private)  # fmt: skip
+        show_btn.click(guard(lambda vs: mem_refresh(vs, ""), 2), [unlocked], [mem_status, mem_pick], **private)
+        show_btn.click(guard(self.rituals_md, 1), [unlocked], rit_md, **private)
         hist_btn.click(guard(self.history_html, 1), [unlocked], history, **private)
         mem_add.click(guard(lambda vs, k, v: mem_refresh(vs, self.add_memory(vs, k, v)), 2),
                       [mem_kind, mem_value, unlocked], [mem_status, mem_pick], **private)  # fmt: skip
@@ -297,7 +326,8 @@ class TogetherTab:
                       [mem_pick, unlocked], [mem_status, mem_pick], **private)  # fmt: skip
         rit_add.click(guard(lambda vs, k, d, t: self.choose_ritual(vs, k, d, t) + "\n\n" + self.rituals_md(vs), 1),
                       [rit_kind, rit_day, rit_time, unlocked], rit_md, **private)  # fmt: skip
-        ics_btn.click(guard(lambda vs: ("", self.ics_file(vs)), 2), [unlocked], [rit_md, ics_file], **private)
+        ics_btn.click(guard(lambda vs: (self.rituals_md(vs), self.ics_file(vs)), 2), [unlocked], [rit_md, ics_file],
+                      **private)  # fmt: skip
         quiz_name.change(lambda n: self.quiz_md(n), [quiz_name], quiz_items, **private)
         quiz_btn.click(guard(self.take_quiz, 1), [quiz_name, quiz_answers, quiz_guesses, quiz_note, quiz_share,
                                                   unlocked], quiz_out, **private)  # fmt: skip
@@ -309,3 +339,7 @@ def parse_numbers(text: str) -> list[int]:
         return [int(x) for x in text.replace(" ", ",").split(",") if x.strip()]
     except ValueError as exc:
         raise UsageError("answers are numbers separated by commas, e.g. 3,4,2") from exc
+
+
+def days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
