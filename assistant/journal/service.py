@@ -88,6 +88,7 @@ def import_backup(svc: Services, path: Path, profile: str, passphrase: str) -> i
 
 def delete_all(svc: Services) -> None:
     svc.vaults.delete_all()
+    svc.together.store.destroy()  # Together's file, sealed under keys derived from the vault's
 
 
 def insights(svc: Services, session: VaultSession) -> dict[str, Any]:

@@ -139,6 +139,15 @@ class TogetherStore:
             self._conn.close()
             self._conn = None
 
+    def destroy(self) -> None:
+        """Remove the file (after the vault's delete-all: its records were already unreadable,
+        their keys derive from the vault's destroyed keys; this removes the ciphertext too)."""
+        with self._lock:
+            self.close()
+            if self.path is not None:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+
     # -- daily answers as the partner sees them --------------------------------------------
 
     @staticmethod

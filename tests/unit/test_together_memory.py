@@ -74,3 +74,13 @@ def test_service_personalise_reads_the_sealed_memory(fake_services: Services, an
     t.remember(ana, "long_distance", "yes")
     out = t.personalise(ana, "Tell your partner what you noticed.")
     assert out.startswith("Tell Sam what you noticed.") and "apart" in out
+
+
+def test_delete_all_removes_the_together_file(fake_services: Services, ana) -> None:  # type: ignore[no-untyped-def]
+    from assistant.journal import service as journal
+
+    fake_services.together.remember(ana, "partner_name", "Sam")
+    path = fake_services.settings.together_path
+    assert path.exists()
+    journal.delete_all(fake_services)
+    assert not path.exists() and not fake_services.settings.vault_path.exists()
