@@ -130,3 +130,13 @@ def test_quiz_share_compare_plan(couple: None, run: Run) -> None:
     assert data["compare"]["ready"] and len(data["plan"]) == 8
     r = run("together", "quiz", "attachment", "--profile", "ana")  # no answers, no terminal
     assert r.exit_code != 0 and "--answers" in r.output
+
+
+def test_ask_with_a_profile_uses_the_memory(couple: None, run: Run) -> None:
+    q = "My partner goes quiet whenever we argue, what can I do?"
+    plain = json.loads(run("ask", q, "--json").stdout)["answer"]
+    assert "your partner" in plain.lower()  # the curated steps speak of "your partner"
+    run("memory", "add", "--profile", "ana", "--kind", "partner_name", "--value", "Sam")
+    mine = json.loads(run("ask", q, "--json", "--profile", "ana").stdout)["answer"]
+    assert "your partner" not in mine.lower() and "Sam" in mine
+    assert "Sam" not in json.loads(run("ask", q, "--json", "--profile", "ben", who="ben").stdout)["answer"]
