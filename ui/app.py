@@ -667,6 +667,7 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                         raise HearthError("not confirmed: type DELETE exactly; nothing was deleted")
                     # The passphrase again: an unattended unlocked window is not enough to destroy.
                     check = svc.vaults.unlock(vs.name, pw, client=_client(request))
+                    svc.together.forget_profile(check)  # Together's records of this profile first
                     svc.vaults.delete_profile(check)
                     _lock(state, request)
                     names = _profiles(request)

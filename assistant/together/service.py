@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import UsageError, VaultError
+from assistant.errors import HearthError, UsageError, VaultError
 from assistant.together import daily, memory
 from assistant.together import plan as plans
 from assistant.together import quizzes as quiz_mod
@@ -99,6 +99,19 @@ class TogetherService:
             self.store.put("mine", key, s.profile_id, "link", {"space": space_id})
         return Couple(space_id, b.name)
 
+    def forget_profile(self, session: VaultSession) -> None:
+        """Before a profile is deleted: its answers, memory, quiz results (shared ones too) go."""
+        try:
+            couple = self.couple(session)
+        except HearthError:
+            couple = None
+        if couple is not None:
+            skey = self._ours_key(session, couple.space_id)
+            for rec in self.store.all("ours", skey, couple.space_id, "quiz-shared"):
+                if rec.data.get("author") == session.profile_id:
+                    self.store.delete("ours", couple.space_id, "quiz-shared", rec.id)
+        self.store.forget_profile(session.profile_id)
+
     def couple(self, session: VaultSession) -> Couple:
         links = self.store.all("mine", self._mine_key(session), session.profile_id, "link")
         if not links:
@@ -109,7 +122,7 @@ class TogetherService:
         space_id = str(links[-1].data["space"])
         partners = self.vaults.space_partners(session).get(space_id)
         if not partners:
-            raise VaultError("the shared space of this couple no longer exists; link again")
+            raise UsageError("your partner's profile is no longer in this vault; link with `hearth together link`")
         return Couple(space_id, partners[0])
 
     # -- the daily question -------------------------------------------------------------------

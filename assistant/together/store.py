@@ -139,6 +139,13 @@ class TogetherStore:
             self._conn.close()
             self._conn = None
 
+    def forget_profile(self, profile_id: str) -> None:
+        """Remove a profile's own records and the copies of its daily answers (its profile is
+        being deleted: they would be unreadable by it, and its partner should not keep them)."""
+        with self._lock, transaction(self.conn):
+            self.conn.execute("DELETE FROM mine WHERE profile_id=?", (profile_id,))
+            self.conn.execute("DELETE FROM answers WHERE profile_id=?", (profile_id,))
+
     def destroy(self) -> None:
         """Remove the file (after the vault's delete-all: its records were already unreadable,
         their keys derive from the vault's destroyed keys; this removes the ciphertext too)."""

@@ -126,3 +126,21 @@ def test_linking_twice_reuses_the_space(fake_services: Services, people: dict) -
     t.link(people["Ben"], people["Ana"])
     assert t.couple(people["Ana"]).space_id == first == t.couple(people["Ben"]).space_id
     assert t.couple(people["Ben"]).partner == "Ana"
+
+
+def test_deleting_a_profile_takes_its_together_records(fake_services: Services, people: dict) -> None:
+    t = fake_services.together
+    t.answer(people["Ana"], "Ana's answer.", DAY)
+    t.answer(people["Ben"], "Ben's answer.", DAY)
+    t.remember(people["Ana"], "partner_name", "Ben")
+    t.take_quiz(people["Ana"], "attachment", [3] * 8)
+    t.share_quiz(people["Ana"], "attachment")
+    t.forget_profile(people["Ana"])
+    fake_services.vaults.delete_profile(people["Ana"])
+    with pytest.raises(UsageError, match="no longer in this vault"):
+        t.today(people["Ben"], DAY)
+    conn, ana_id = t.store.conn, people["Ana"].profile_id
+    assert conn.execute("SELECT count(*) FROM mine WHERE profile_id=?", (ana_id,)).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM answers WHERE profile_id=?", (ana_id,)).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 1  # Ben's own stays
+    assert conn.execute("SELECT count(*) FROM ours WHERE kind='quiz-shared'").fetchone()[0] == 0
