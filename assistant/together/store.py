@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from assistant.errors import VaultError
 from assistant.journal.crypto import KEY_LEN, Place, open_sealed, place, seal
-from assistant.journal.vault import now_iso
+from assistant.journal.vault import _set_wal, now_iso
 
 MIGRATIONS: list[str] = [
     """
@@ -128,7 +128,7 @@ class TogetherStore:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA secure_delete=ON")
             if self.path is not None:
-                conn.execute("PRAGMA journal_mode=WAL")
+                _set_wal(conn)  # the vault's retry: processes opening a new file together
                 self.path.chmod(0o600)
             _migrate(conn)
             self._conn = conn
