@@ -58,7 +58,11 @@ def _ask_personalised(svc: Services, profile: str, text: str, as_json: bool) -> 
     data = answer.as_json()
     if answer.safety == "none":
         data["answer"] = svc.together.personalise(session, answer.text)
+    # Facts the question seems to state: offered, never kept without `hearth memory add` (a yes).
+    offers = [sg.prompt for sg in svc.together.suggest_memory(session, text)]
     if as_json:
-        out_json(data)
-    else:
-        click.echo(data["answer"])
+        out_json({**data, "memory_suggestions": offers})
+        return
+    click.echo(data["answer"])
+    for prompt in offers:
+        click.echo(f"{prompt} (to keep it: hearth memory suggest --profile {profile} --text ...)", err=True)

@@ -140,3 +140,6 @@ def test_ask_with_a_profile_uses_the_memory(couple: None, run: Run) -> None:
     mine = json.loads(run("ask", q, "--json", "--profile", "ana").stdout)["answer"]
     assert "your partner" not in mine.lower() and "Sam" in mine
     assert "Sam" not in json.loads(run("ask", q, "--json", "--profile", "ben", who="ben").stdout)["answer"]
+    offered = json.loads(run("ask", "My wife, Priya, works nights.", "--json", "--profile", "ben", who="ben").stdout)
+    assert offered["memory_suggestions"] == ["Remember that your partner's name is Priya?"]
+    assert json.loads(run("memory", "list", "--profile", "ben", "--json", who="ben").stdout) == []
