@@ -119,6 +119,10 @@ class Settings(BaseSettings):
         return self.home / "workshop.sqlite3"
 
     @property
+    def together_path(self) -> Path:
+        return self.home / "together.sqlite3"
+
+    @property
     def gradio_tmp(self) -> Path:
         return self.home / "gradio-tmp"
 

@@ -626,6 +626,12 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
 
             gr.Timer(30).tick(idle_check, unlocked, clear_outs, **private)
 
+        # ---- Together (ui/tabs/together.py; not in a workshop, which has no couples) -----
+        if not lan:
+            from ui.tabs.together import TogetherTab
+
+            TogetherTab(svc).build(unlocked, _need, _client, _profiles)
+
         # ---- Insights --------------------------------------------------------------------
         with gr.Tab("Insights", id="insights"):
             ins_btn = gr.Button("Show my insights", elem_id="insights-btn")
@@ -750,6 +756,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                         raise HearthError("not confirmed: type DELETE exactly; nothing was deleted")
                     # The passphrase again: an unattended unlocked window is not enough to destroy.
                     check = svc.vaults.unlock(vs.name, pw, client=_client(request))
+                    svc.together.forget_profile(check)  # Together's records of this profile first
                     svc.vaults.delete_profile(check)
                     journal.remove_exports(svc, vs.name, tmp_base())  # a backup left for download goes too
                     _lock(state, request)

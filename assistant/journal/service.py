@@ -94,6 +94,7 @@ def delete_all(svc: Services) -> None:
     import shutil
 
     svc.vaults.delete_all()
+    svc.together.store.destroy()  # Together's file, sealed under keys derived from the vault's
     shutil.rmtree(svc.settings.gradio_tmp, ignore_errors=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(svc.settings.workshop_path) + suffix).unlink(missing_ok=True)

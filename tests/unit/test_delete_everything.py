@@ -32,7 +32,7 @@ def test_delete_all_leaves_only_what_hearth_built(fake_services: Services) -> No
     journal.delete_all(svc)
 
     left = sorted(p.relative_to(svc.settings.home).parts[0] for p in svc.settings.home.iterdir())
-    assert set(left) <= {"index", "cache"}, left
+    assert set(left) <= {"index", "cache"}, left  # together.sqlite3 and the roster are gone too
     for f in svc.settings.home.rglob("*"):
         if f.is_file():
             assert b"canary-" not in f.read_bytes()
