@@ -172,3 +172,12 @@ class GroundedWriter:
         end = text[-1] if text and text[-1] in ".!?" else "."
         body = text[:-1] if text and text[-1] in ".!?" else text
         return f"{body} {''.join(f'[{n}]' for n in numbers)}{end}"
+
+
+def citation_problems(text: str, listed: set[int]) -> list[str]:
+    """Generative answers keep the numbers their sources had in the prompt, so the rule is set
+    equality: every [n] is a listed source and every listed source is cited."""
+    cited = set(citations(text))
+    problems = [f"[{n}] points to no listed source" for n in sorted(cited - listed)]
+    problems += [f"source [{n}] is never cited" for n in sorted(listed - cited)]
+    return problems

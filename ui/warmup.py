@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from assistant.errors import HearthError
@@ -26,13 +27,15 @@ class Warmup:
         threading.Thread(target=self._run, name="hearth-warmup", daemon=True).start()
 
     def _run(self) -> None:
+        t0 = time.perf_counter()
         try:
             self._svc.coach.warm()
             self._svc.classifier  # noqa: B018  (train or load now, not on the first entry)
             self._svc.index  # noqa: B018
+            print(f"Hearth is ready: models loaded in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
         except BaseException as exc:  # kept for the next caller; the thread must not die silently
             self._error = exc
-            print(f"hearth: error: loading the models failed: {exc}", file=sys.stderr)
+            print(f"hearth: error: loading the models failed: {exc}", file=sys.stderr, flush=True)
         finally:
             self._done.set()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import HEARTH, REPO
+from tests.conftest import REPO
+from tests.ui_server import running_ui
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,27 +35,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     home = tmp_path_factory.mktemp("ui-home")
     port = _free_port()
     env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_CACHE": str(REPO / ".pytest_cache" / "hearth-cache")}
-    log = open(home.parent / "ui.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([HEARTH, "ui", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"hearth ui exited: {(home.parent / 'ui.log').read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(1)
-    else:
-        proc.kill()
-        raise RuntimeError("hearth ui did not come up in 600 s")
-    yield url, home
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_ui(["--port", str(port)], env, home.parent / "ui.log"):
+        yield f"http://127.0.0.1:{port}", home
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,12 @@ and "End session and wipe" leaves an empty app behind."""
 from __future__ import annotations
 
 import os
-import subprocess
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from tests.browser.test_app import SHOTS, _free_port, _tab, browser  # noqa: F401  (the browser fixture)
-from tests.conftest import HEARTH, REPO
+from tests.conftest import REPO
+from tests.ui_server import running_ui
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,28 +19,8 @@ def session_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     home = tmp_path_factory.mktemp("session-home")
     port = _free_port()
     env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_CACHE": str(REPO / ".pytest_cache" / "hearth-cache")}
-    log = open(home.parent / "session-ui.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([HEARTH, "ui", "--session", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"hearth ui --session exited: {(home.parent / 'session-ui.log').read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(1)
-    else:
-        proc.kill()
-        raise RuntimeError("hearth ui --session did not come up in 600 s")
-    yield url, home
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_ui(["--session", "--port", str(port)], env, home.parent / "session-ui.log"):
+        yield f"http://127.0.0.1:{port}", home
 
 
 def test_session_mode_banner_no_key_no_export_and_end_and_wipe(session_server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.test_app import CHROMIUM, SHOTS, _free_port, _tab
 from tests.conftest import HEARTH, REPO
+from tests.ui_server import running_ui
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PW = {"ana": "a long passphrase for ana", "ben": "a long passphrase for ben"}
@@ -20,9 +21,6 @@ PW = {"ana": "a long passphrase for ana", "ben": "a long passphrase for ben"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    import time
-    import urllib.error
-    import urllib.request
 
     home = tmp_path_factory.mktemp("together-home")
     env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_CACHE": str(REPO / ".pytest_cache" / "hearth-cache"),
@@ -31,27 +29,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         subprocess.run([HEARTH, "journal", "init", "--profile", name], env={**env, "HEARTH_PASSPHRASE": pw},
                        check=True, capture_output=True, timeout=120)  # fmt: skip
     port = _free_port()
-    log = open(home.parent / "ui.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([HEARTH, "ui", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"hearth ui exited: {(home.parent / 'ui.log').read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(1)
-    else:
-        proc.kill()
-        raise RuntimeError("hearth ui did not come up in 600 s")
-    yield url, home
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_ui(["--port", str(port)], env, home.parent / "ui.log"):
+        yield f"http://127.0.0.1:{port}", home
 
 
 @pytest.fixture(scope="module")

@@ -109,3 +109,13 @@ def test_auto_mode_picks_generative_only_for_a_model_known_to_be_big() -> None:
     assert choose_mode("auto", None, 3e9) == "extractive"
     assert choose_mode("generative", 135e6, 3e9) == "generative"
     assert choose_mode("extractive", 70e9, 3e9) == "extractive"
+
+
+def test_citation_rules_for_kept_source_numbers() -> None:
+    from assistant.generative import citation_problems
+
+    assert citation_problems("One [1]. Three [3].", {1, 3}) == []
+    assert citation_problems("One [1]. Two [2].", {1, 3}) == [
+        "[2] points to no listed source",
+        "source [3] is never cited",
+    ]
