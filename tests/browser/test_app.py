@@ -186,7 +186,7 @@ def test_newcomer_welcome_starter_citation_and_quick_exit_leaves_no_way_back(ser
     url, _ = server
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto("data:text/html,<title>before</title><p id=before>a page before Hearth</p>")
+    page.goto("data:text/html,<title>before</title><p id=before>the page open before</p>")
     page.goto(url)
     page.wait_for_selector("#coach-input textarea")
     welcome = page.locator("#welcome").inner_text()
