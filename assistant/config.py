@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(
         default=60.0, description="Seconds to wait for the server to connect or send the next piece of a reply."
     )
+    coach_mode: Literal["extractive", "generative", "auto"] = Field(
+        default="auto",
+        description=(
+            "'extractive' quotes the sources; 'generative' lets the model write from them, every sentence "
+            "checked; 'auto' is generative only for a model known to have at least generative_min_params."
+        ),
+    )
+    generative_min_params: float = Field(
+        default=3e9, description="Parameters (from GGUF metadata or the server's model name) for auto to write."
+    )
     embed_backend: Literal["minilm", "fake"] = Field(
         default="minilm", description="'fake' is a deterministic hashing embedder for tests."
     )
@@ -107,6 +117,10 @@ class Settings(BaseSettings):
     @property
     def workshop_path(self) -> Path:
         return self.home / "workshop.sqlite3"
+
+    @property
+    def together_path(self) -> Path:
+        return self.home / "together.sqlite3"
 
     @property
     def gradio_tmp(self) -> Path:

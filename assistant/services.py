@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from assistant.practice import Practice
     from assistant.safety import Resources
     from assistant.safety.detector import Detector
+    from assistant.together.service import TogetherService
     from assistant.workshop.codes import EnrolCodes
     from assistant.workshop.roster import Roster
     from assistant.workshop.store import WorkshopDB
@@ -195,3 +196,16 @@ class Services:
         from assistant.workshop.codes import EnrolCodes
 
         return EnrolCodes(self.workshop_db)
+
+    @cached_property
+    def together(self) -> TogetherService:
+        from assistant.together.service import TogetherService
+        from assistant.together.store import TogetherStore
+
+        s = self.settings
+        if not s.session_mode:
+            ensure_home(s)
+        store = TogetherStore(None if s.session_mode else s.together_path)
+        return TogetherService(
+            self.vaults, store, s.knowledge_dir, lambda text: self.detector.screen(text), self.resources, s.region
+        )

@@ -29,6 +29,7 @@ from ui import render
 from ui.guard import Guard, client_id
 from ui.lan import is_loopback
 from ui.render import text_html
+from ui.warmup import Ready, Warmup
 
 
 @dataclass
@@ -49,7 +50,14 @@ def _lock_value(value: Any) -> None:
 
 
 CSS = """
-#quick-exit { position: fixed; top: 10px; right: 14px; z-index: 1000; max-width: 130px; }
+#quick-exit { position: fixed; top: 10px; right: 14px; z-index: 1000; min-width: 170px; min-height: 48px;
+  background: #8b0000; color: #fff; border: 2px solid #fff; font-size: 1.05em; font-weight: 700;
+  box-shadow: 0 2px 8px rgba(0,0,0,.35); }
+#quick-exit:focus-visible { outline: 3px solid #ffbf47; }
+.session-banner { background: #fff4d6; border: 1px solid #c99a2e; color: #3d2e05; border-radius: 8px;
+  padding: 10px 14px; font-weight: 600; }
+.welcome { background: #f4f7fb; border-radius: 10px; padding: 4px 16px; color: #1c2733; }
+.source-hit { outline: 3px solid #2b6cb0; background: #eef5ff; transition: background .3s; }
 .safety-box { background: #eef6f3; border: 1px solid #9cc9b8; border-radius: 10px; padding: 14px 18px; color: #1f3d33; }
 .safety-box h3 { margin-top: 0; color: #1f3d33; }
 .sources-box { font-size: 0.95em; }
@@ -61,6 +69,30 @@ NEUTRAL_PAGE_JS = """
   document.body.innerHTML = '<div style="font-family:sans-serif;color:#444;padding:4em;text-align:center">'
     + '<h2 style="font-weight:normal">Weather</h2><p>Partly cloudy, 14&deg;. Light breeze.</p></div>';
   try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}
+  // Leave for the neutral page even if the server is slow to confirm the lock (closing the page
+  // locks it too); replace(), so Back and Reload never bring Hearth back.
+  setTimeout(() => window.location.replace(new URL("away", window.location.href)), 1500);
+  return [];
+}
+"""
+AWAY_JS = '() => { window.location.replace(new URL("away", window.location.href)); return []; }'
+# Loaded once per page: Escape is Quick exit; a citation [n] scrolls to and highlights its source
+# without adding a history entry (so one Back after Quick exit cannot land on Hearth's #source-n).
+PAGE_JS = """
+() => {
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { const b = document.getElementById("quick-exit"); if (b) b.click(); }
+  });
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest && e.target.closest('a[href^="#source-"]');
+    if (!a) return;
+    e.preventDefault();
+    const el = document.getElementById(a.getAttribute("href").slice(1));
+    if (!el) return;
+    el.scrollIntoView({ block: "center", behavior: "smooth" });
+    el.classList.add("source-hit");
+    setTimeout(() => el.classList.remove("source-hit"), 2500);
+  }, true);
   return [];
 }
 """
@@ -132,6 +164,27 @@ def _mib(kib: int) -> str:
     return f"{kib / 1024:g} MiB"
 
 
+def starter_questions(knowledge_dir: Path) -> list[str]:
+    import yaml
+
+    data = yaml.safe_load((knowledge_dir / "starters.yaml").read_text(encoding="utf-8"))
+    return [str(q) for q in data["starters"]]
+
+
+def welcome_md(svc: Services) -> str:
+    """The first thing a newcomer reads: what Hearth does, what never leaves, and that it is not therapy."""
+    emergency = "; ".join(f"{r.name} {r.contact}" for r in svc.resources.pick(("emergency",), svc.settings.region))
+    return (
+        "# Hearth\n"
+        "**A private coach for closeness, conflict and trust**, answering from a curated library with "
+        "its sources, and a journal that notices patterns.\n\n"
+        "**Nothing you write leaves this computer**: no account, no cloud; your journal is encrypted "
+        "with your passphrase.\n\n"
+        "**Hearth is not therapy.** If you are in danger or thinking about ending your life, contact "
+        f"emergency services now ({emergency}) or a crisis line (see the Library's crisis resources)."
+    )
+
+
 def privacy_md(settings: Settings, kdf: dict[str, tuple[int, int]], where: str) -> str:
     """The Privacy tab's statement: the KDF cost new profiles get and what each vault uses."""
     text = (
@@ -148,7 +201,7 @@ def privacy_md(settings: Settings, kdf: dict[str, tuple[int, int]], where: str) 
     return text + f"**This app listens on:** `{scheme}://{settings.host}:{settings.port}`"
 
 
-def build(svc: Services, *, lan: bool = False) -> Any:
+def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = None) -> Any:
     """The app. `lan`: a workshop off loopback, where everyone has logged in (Gradio's auth) as
     one profile and sees only that profile: no list of the others, no shared spaces, no new
     profiles from the page (the facilitator makes them, or a participant enrols with a code)."""
@@ -158,6 +211,11 @@ def build(svc: Services, *, lan: bool = False) -> Any:
 
     settings = svc.settings
     activity = Activity()
+    models = warmup or Ready()
+
+    def tmp_base() -> Path:  # Gradio's temp folder: serve() points it into the data folder (or a session's)
+        return Path(os.environ.get("GRADIO_TEMP_DIR") or settings.gradio_tmp)
+
     corpus = svc.corpus
     topics = sorted({t for a in corpus.articles for t in a.topics})
 
@@ -166,8 +224,16 @@ def build(svc: Services, *, lan: bool = False) -> Any:
         # lock; `live` lets the unload hook lock it the moment the tab closes.
         unlocked = gr.State(None, time_to_live=max(60, settings.idle_lock_seconds), delete_callback=_lock_value)
         live: dict[str, Unlocked] = {}
-        exit_btn = gr.Button("Quick exit", elem_id="quick-exit", variant="stop", size="sm")
-        gr.Markdown("# Hearth\nA private relationship coach. Everything stays on this computer.")
+        private: dict[str, Any] = {"api_visibility": "private"}  # not callable as a named API
+        exit_btn = gr.Button("Quick exit (Esc)", elem_id="quick-exit", variant="stop")
+        if settings.session_mode:
+            with gr.Row(elem_classes=["session-banner"], elem_id="session-banner"):
+                gr.Markdown(
+                    "Session mode: nothing is saved. Profiles and entries live in memory and vanish "
+                    "when the session ends."
+                )
+                end_btn = gr.Button("End session and wipe", variant="stop", elem_id="end-session", scale=0)
+        gr.Markdown(welcome_md(svc), elem_classes=["welcome"], elem_id="welcome")
 
         # ---- Coach -----------------------------------------------------------------------
         with gr.Tab("Coach", id="coach"):
@@ -182,6 +248,11 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                     with gr.Row():
                         ask_btn = gr.Button("Ask", variant="primary", elem_id="coach-ask")
                         new_btn = gr.Button("New conversation", elem_id="coach-new")
+                    with gr.Row(elem_id="starters"):
+                        starters = [
+                            (t, gr.Button(t, size="sm", elem_classes=["starter"]))
+                            for t in starter_questions(settings.knowledge_dir)
+                        ]
                     # What the person wrote in this conversation, as typed (the chat holds the
                     # rendered form): the safety screen reads every earlier turn with each new one.
                     turns = gr.State([])
@@ -210,6 +281,17 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                     yield history, gr.update(), gr.update(), gr.update(), q, said
                     return
                 earlier, said = list(said), [*said, q]
+                if not models.ready:
+                    history[-1]["content"] = (
+                        "Hearth is warming up (loading its models); your answer follows in a moment."
+                    )
+                    yield history, gr.update(), gr.update(), gr.update(), "", said
+                try:
+                    models.wait()
+                except HearthError as exc:
+                    history[-1]["content"] = render.md_text(str(exc))
+                    yield history, gr.update(), gr.update(), gr.update(), q, said
+                    return
                 for event in svc.coach.stream(q, earlier):
                     if event.answer is None:
                         shown += event.text
@@ -245,6 +327,8 @@ def build(svc: Services, *, lan: bool = False) -> Any:
             # a slot shows its place in line in the chat (Gradio's queue status).
             slots: dict[str, Any] = {"concurrency_limit": settings.workshop_slots, "concurrency_id": "coach"}
             ask_btn.click(ask, [question, chat, turns], outs, **slots)
+            for text, btn in starters:  # a starter asks itself, as if typed
+                btn.click(lambda t=text: t, None, question, **private).then(ask, [question, chat, turns], outs, **slots)
             question.submit(ask, [question, chat, turns], outs, **slots)
             # Moving on is explicit: a new conversation forgets the earlier turns (and with them a
             # disclosure that kept the coach in safety mode).
@@ -312,8 +396,6 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                 share_btn = gr.Button("Share the selected entry in this space", elem_id="share")
                 space_status = gr.Markdown(elem_id="space-status")
                 space_view = gr.HTML(elem_id="space-view")
-
-            private: dict[str, Any] = {"api_visibility": "private"}  # not callable as a named API
 
             def _client(request: gr.Request | None) -> str:
                 cid = client_id(dict(request.headers)) if request is not None else None
@@ -413,7 +495,12 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                     live[request.session_hash or ""] = new
                     names = _profiles(request)
                     shown = gr.update(
-                        value=f"**Your recovery key (shown once; print it or keep it safe):** `{key}`", visible=True
+                        value=(
+                            "Session mode: no recovery key; this profile disappears when the session ends."
+                            if settings.session_mode
+                            else f"**Your recovery key (shown once; print it or keep it safe):** `{key}`"
+                        ),
+                        visible=True,
                     )
                     return (new, f"Created and unlocked **{render.name(vs.name)}**.", shown,
                             gr.update(choices=[], value=None), "", [], "", "", gr.update(choices=[], value=None),
@@ -588,6 +675,12 @@ def build(svc: Services, *, lan: bool = False) -> Any:
 
             gr.Timer(30).tick(idle_check, unlocked, clear_outs, **private)
 
+        # ---- Together (ui/tabs/together.py; not in a workshop, which has no couples) -----
+        if not lan:
+            from ui.tabs.together import TogetherTab
+
+            TogetherTab(svc).build(unlocked, _need, _client, _profiles)
+
         # ---- Insights --------------------------------------------------------------------
         with gr.Tab("Insights", id="insights"):
             ins_btn = gr.Button("Show my insights", elem_id="insights-btn")
@@ -695,8 +788,10 @@ def build(svc: Services, *, lan: bool = False) -> Any:
             demo.load(
                 lambda: f"**Refused outbound connections since start:** {offline.attempts()}", None, egress, **private
             )
-            export_btn = gr.Button("Export an encrypted backup of my journal", elem_id="export")
-            export_file = gr.File(label="Backup", elem_id="backup-file", interactive=False)
+            # Session mode keeps nothing, so it offers nothing to take away either.
+            keeps = not settings.session_mode
+            export_btn = gr.Button("Export an encrypted backup of my journal", elem_id="export", visible=keeps)
+            export_file = gr.File(label="Backup", elem_id="backup-file", interactive=False, visible=keeps)
             with gr.Accordion("Delete my journal", open=False, elem_id="wipe-accordion"):
                 gr.Markdown(
                     "Destroys the open profile: its keys, entries and shared spaces only it held. "
@@ -711,9 +806,9 @@ def build(svc: Services, *, lan: bool = False) -> Any:
             def do_export(state: Unlocked | None, request: gr.Request) -> tuple:
                 try:
                     vs = _need(state, request)
-                    base = Path(os.environ.get("GRADIO_TEMP_DIR") or settings.gradio_tmp)
+                    base = tmp_base()
                     base.mkdir(parents=True, exist_ok=True)
-                    target = Path(tempfile.mkdtemp(dir=base)) / f"hearth-{vs.name.replace(' ', '_')}.backup"
+                    target = Path(tempfile.mkdtemp(dir=base)) / journal.export_name(vs.name)
                     n = journal.export_backup(svc, vs, target)
                     return str(target), f"Exported {n} entries, encrypted with your passphrase."
                 except HearthError as exc:
@@ -728,7 +823,9 @@ def build(svc: Services, *, lan: bool = False) -> Any:
                         raise HearthError("not confirmed: type DELETE exactly; nothing was deleted")
                     # The passphrase again: an unattended unlocked window is not enough to destroy.
                     check = svc.vaults.unlock(vs.name, pw, client=_client(request))
+                    svc.together.forget_profile(check)  # Together's records of this profile first
                     svc.vaults.delete_profile(check)
+                    journal.remove_exports(svc, vs.name, tmp_base())  # a backup left for download goes too
                     _lock(state, request)
                     names = _profiles(request)
                     return (*cleared, "", "", "Your journal was destroyed: the keys first, then the entries.",
@@ -745,7 +842,23 @@ def build(svc: Services, *, lan: bool = False) -> Any:
         def quick_exit(state: Unlocked | None, request: gr.Request) -> None:
             _lock(state, request)
 
-        exit_btn.click(quick_exit, unlocked, unlocked, js=NEUTRAL_PAGE_JS, **private)
+        exit_btn.click(quick_exit, unlocked, unlocked, js=NEUTRAL_PAGE_JS, **private).then(None, js=AWAY_JS)
+        demo.load(None, None, None, js=PAGE_JS)
+
+        if settings.session_mode:
+
+            def end_session(state: Unlocked | None, request: gr.Request) -> None:
+                # Every profile of the session lives in the memory vault: destroy them all, then the
+                # page reloads empty (the browser's state goes with it).
+                _lock(state, request)
+                journal.delete_all(svc)
+                base = tmp_base()
+                for child in base.glob("*"):
+                    shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+
+            end_btn.click(end_session, unlocked, unlocked, **private).then(
+                None, js="() => { window.location.replace(window.location.pathname); return []; }"
+            )
 
         if lan:
             from ui.facilitator import add_facilitator_tab
@@ -789,6 +902,7 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
     from starlette.middleware import Middleware
 
     from assistant.services import ensure_home
+    from ui.away import AwayPage
     from ui.lan import LOGIN_MESSAGE, check_tls, login_check
 
     if not settings.host.strip():
@@ -805,7 +919,10 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
     check_port(settings.host, settings.port)
     svc = Services(settings)
     auth = None
-    middleware = [Middleware(Guard, host=settings.host, port=settings.port, tls=settings.tls_cert is not None)]
+    middleware = [
+        Middleware(Guard, host=settings.host, port=settings.port, tls=settings.tls_cert is not None),
+        Middleware(AwayPage),  # inside the Guard: its CSP and Host checks apply
+    ]
     if lan:
         if not svc.vaults.profiles():
             raise UsageError(
@@ -817,16 +934,13 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
 
         middleware.append(Middleware(EnrolPage, svc=svc))  # inside the Guard: its checks apply
 
-    print("Loading the models and the knowledge index...", file=sys.stderr)
-    svc.coach.warm()
-    svc.classifier  # noqa: B018  (train or load now, not on the first entry)
+    warmup = Warmup(svc)
     use_asyncio_loop()
-    demo = build(svc, lan=lan)
+    demo = build(svc, lan=lan, warmup=warmup)
     demo.queue(default_concurrency_limit=2)
     scheme = "https" if settings.tls_cert else "http"
-    print(f"Hearth is running on {scheme}://{settings.host}:{settings.port} (Ctrl+C to stop)", file=sys.stderr)
     try:
-        result = demo.launch(
+        demo.launch(
             server_name=settings.host,
             server_port=settings.port,
             share=False,
@@ -842,14 +956,21 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
             ssl_verify=False,
             show_error=False,
             quiet=True,
-            prevent_thread_lock=not block,
+            prevent_thread_lock=True,  # serve first; the models load behind "warming up"
             theme=gr.themes.Soft(),
             css=CSS,
             allowed_paths=[str(gtmp)],
             app_kwargs={"middleware": middleware},
             max_file_size="5mb",
         )
+        print(f"Hearth is running on {scheme}://{settings.host}:{settings.port} (Ctrl+C to stop); "
+              "loading the models...", file=sys.stderr)  # fmt: skip
+        warmup.start()
+        if not block:  # callers that drive the app themselves get it ready, as before
+            warmup.wait()
+            return demo
+        demo.block_thread()
     finally:
         if block and settings.session_mode:
             shutil.rmtree(gtmp, ignore_errors=True)
-    return demo if not block else result
+    return None

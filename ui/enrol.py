@@ -42,7 +42,7 @@ DONE = """<!doctype html><html><head><meta charset="utf-8"><title>Hearth: welcom
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-async def _reply(send: Send, status: int, body: str) -> None:
+async def reply(send: Send, status: int, body: str) -> None:
     data = body.encode()
     await send(
         {
@@ -77,23 +77,23 @@ class EnrolPage:
             await self.app(scope, receive, send)
             return
         if scope.get("method") == "GET":
-            await _reply(send, 200, FORM.format(message=""))
+            await reply(send, 200, FORM.format(message=""))
             return
         if scope.get("method") != "POST":
-            await _reply(send, 405, FORM.format(message=""))
+            await reply(send, 405, FORM.format(message=""))
             return
         raw = await _read(receive)
         if raw is None:
-            await _reply(send, 413, FORM.format(message="<p class='msg'>That form was too large.</p>"))
+            await reply(send, 413, FORM.format(message="<p class='msg'>That form was too large.</p>"))
             return
         form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         try:
             name, recovery = await self._enrol(form)
         except HearthError as exc:
             msg = f"<p class='msg' id='enrol-error'>{html.escape(str(exc))}</p>"
-            await _reply(send, 400, FORM.format(message=msg))
+            await reply(send, 400, FORM.format(message=msg))
             return
-        await _reply(send, 200, DONE.format(name=html.escape(name), recovery=html.escape(recovery)))
+        await reply(send, 200, DONE.format(name=html.escape(name), recovery=html.escape(recovery)))
 
     async def _enrol(self, form: dict[str, str]) -> tuple[str, str]:
         import anyio.to_thread

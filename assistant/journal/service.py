@@ -99,7 +99,31 @@ def import_backup(svc: Services, path: Path, profile: str, passphrase: str) -> i
 
 
 def delete_all(svc: Services) -> None:
+    """Every profile, and with them what the web app exported and the workshop's roster of names.
+
+    What stays in the data folder is built from Hearth's own files, never from what a person
+    wrote: the knowledge index (index/) and the trained heads (cache/)."""
+    import shutil
+
     svc.vaults.delete_all()
+    svc.together.store.destroy()  # Together's file, sealed under keys derived from the vault's
+    shutil.rmtree(svc.settings.gradio_tmp, ignore_errors=True)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(svc.settings.workshop_path) + suffix).unlink(missing_ok=True)
+
+
+def export_name(profile: str) -> str:
+    """The file name the web app gives a profile's backup (so deleting the profile can find it)."""
+    return f"hearth-{profile.replace(' ', '_')}.backup"
+
+
+def remove_exports(svc: Services, profile: str, base: Path | None = None) -> int:
+    """Delete the backups of `profile` the web app left in its temp folder; returns how many."""
+    gone = 0
+    for f in (base or svc.settings.gradio_tmp).glob(f"*/{export_name(profile)}"):
+        f.unlink(missing_ok=True)
+        gone += 1
+    return gone
 
 
 def insights(svc: Services, session: VaultSession) -> dict[str, Any]:

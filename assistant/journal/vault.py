@@ -837,6 +837,12 @@ class VaultStore:
         return open_sealed(session.key(), row[0], where)
 
     @_serialised
+    def space_key(self, session: VaultSession, space_id: str) -> bytes:
+        """The space's key, for other stores that seal a couple's records (assistant/together/);
+        VaultError when this profile is not a member."""
+        return self._space_key(session, space_id)
+
+    @_serialised
     def share(self, session: VaultSession, space_id: str, entry_id: str) -> str:
         """Copy one of your own entries into a shared space (explicit, one entry at a time)."""
         entry = self.get(session, entry_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import HEARTH, REPO
+from tests.conftest import REPO
+from tests.ui_server import running_ui
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,27 +35,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     home = tmp_path_factory.mktemp("ui-home")
     port = _free_port()
     env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_CACHE": str(REPO / ".pytest_cache" / "hearth-cache")}
-    log = open(home.parent / "ui.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([HEARTH, "ui", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"hearth ui exited: {(home.parent / 'ui.log').read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(1)
-    else:
-        proc.kill()
-        raise RuntimeError("hearth ui did not come up in 600 s")
-    yield url, home
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_ui(["--port", str(port)], env, home.parent / "ui.log"):
+        yield f"http://127.0.0.1:{port}", home
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +179,39 @@ def test_a_disclosure_keeps_the_chat_in_safety_mode_until_a_new_conversation(ser
     ask("My partner goes silent whenever we argue.")
     page.wait_for_selector("#sources-panel #source-1", timeout=60000)
     assert not page.locator("#safety-panel").is_visible()
+    context.close()
+
+
+def test_newcomer_welcome_starter_citation_and_quick_exit_leaves_no_way_back(server, browser) -> None:  # type: ignore[no-untyped-def]
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto("data:text/html,<title>before</title><p id=before>the page open before</p>")
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    welcome = page.locator("#welcome").inner_text()
+    assert "Nothing you write leaves this computer" in welcome and "not therapy" in welcome
+    assert "911" in welcome or "112" in welcome
+
+    # A starter question asks itself; the answer cites its sources
+    page.locator("#starters button").first.click()
+    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.screenshot(path=str(SHOTS / "welcome.png"), full_page=True)
+    depth = page.evaluate("history.length")
+    page.locator("#coach-chat a[href='#source-1']").first.click()
+    page.wait_for_selector("#source-1.source-hit", timeout=5000)
+    # the citation scrolled and highlighted without a history entry or a URL change
+    assert page.evaluate("history.length") == depth and "#source" not in page.url
+
+    # Escape is Quick exit: a neutral page replaces Hearth's entry in the history
+    page.keyboard.press("Escape")
+    page.wait_for_url("**/away", timeout=15000)
+    assert "Weather" in page.inner_text("body") and "Hearth" not in page.inner_text("body")
+    page.reload()
+    assert "Weather" in page.inner_text("body") and "Hearth" not in page.content()
+    page.go_back()
+    page.wait_for_selector("#before", timeout=10000)
+    assert "Hearth" not in page.content()
     context.close()
 
 

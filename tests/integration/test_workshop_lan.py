@@ -13,7 +13,6 @@ import os
 import re
 import sqlite3
 import ssl
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,8 +20,9 @@ import httpx
 import pytest
 
 from tests.browser.test_app import browser  # noqa: F401  (fixture)
-from tests.conftest import HEARTH, REPO, run_hearth
+from tests.conftest import REPO, run_hearth
 from tests.integration.tls_certs import make_private_ca
+from tests.ui_server import running_ui
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,30 +55,10 @@ def workshop(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     code = re.search(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$", res.stdout, re.MULTILINE)
     assert code, res.stdout
     port = _free_port()
-    log = open(home.parent / "workshop.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [HEARTH, "ui", "--host", "0.0.0.0", "--port", str(port), "--cert", str(cert), "--key", str(key)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
     url = f"https://127.0.0.1:{port}"
-    deadline = time.time() + 600
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"hearth ui exited: {(home.parent / 'workshop.log').read_text()[-2000:]}")
-        try:
-            httpx.get(url, verify=_tls(ca), timeout=2)
-            break
-        except httpx.HTTPError:
-            if time.time() > deadline:
-                proc.kill()
-                raise RuntimeError("hearth ui did not come up in 600 s") from None
-            time.sleep(1)
-    yield {"url": url, "ca": ca, "code": code.group(0), "home": home}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    args = ["--host", "0.0.0.0", "--port", str(port), "--cert", str(cert), "--key", str(key)]
+    with running_ui(args, env, home.parent / "workshop.log"):
+        yield {"url": url, "ca": ca, "code": code.group(0), "home": home}
 
 
 def _page(browser):  # type: ignore[no-untyped-def]  # noqa: F811

@@ -1,0 +1,1 @@
+"""One class per tab (handlers are methods that call services)."""
