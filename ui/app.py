@@ -76,12 +76,16 @@ NEUTRAL_PAGE_JS = """
 }
 """
 AWAY_JS = '() => { window.location.replace(new URL("away", window.location.href)); return []; }'
-# Loaded once per page: Escape is Quick exit; a citation [n] scrolls to and highlights its source
+# Loaded once per page: Escape is Quick exit (unless a dropdown list is open); a citation [n] scrolls to and highlights its source
 # without adding a history entry (so one Back after Quick exit cannot land on Hearth's #source-n).
 PAGE_JS = """
 () => {
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") { const b = document.getElementById("quick-exit"); if (b) b.click(); }
+    // An open dropdown list keeps its own Escape (close the list); everywhere else, typing
+    // included, Escape leaves at once.
+    if (e.key !== "Escape" || document.querySelector('[role="listbox"]')) return;
+    const b = document.getElementById("quick-exit");
+    if (b) b.click();
   });
   document.addEventListener("click", (e) => {
     const a = e.target.closest && e.target.closest('a[href^="#source-"]');
