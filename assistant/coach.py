@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -36,6 +37,7 @@ from assistant.conversation import reflect
 from assistant.conversation.clarify import Clarifier, load_labels
 from assistant.conversation.intent import Intent, IntentReader, Patterns
 from assistant.conversation.longpost import Focus, find_focus, is_long
+from assistant.conversation.screencache import RememberingDetector
 from assistant.conversation.state import Choice, Conversation, Turn
 from assistant.conversation.thread import blend, cap, own_weight, topic_of
 from assistant.embed import Embedder
@@ -184,6 +186,7 @@ class Coach:
         from assistant.config import PROJECT_ROOT
 
         self.detector = detector
+        self._remembering = RememberingDetector(detector) if detector is not None else None
         self.patterns = patterns
         self.reflections = reflections or Reflections({}, DEFAULT_REFLECTION)
         self._vec_cache: dict[str, np.ndarray] = {}
@@ -200,7 +203,7 @@ class Coach:
         self.talk = Patterns.load(kdir)
         self.intents = IntentReader(self.talk, set(index._bm25.idf))
         self.labels = load_labels(kdir, self.corpus)
-        self.clarifier = Clarifier(self.labels, self.talk.replies["clarify_lead"])
+        self.clarifier = Clarifier(self.labels, self.talk.replies["clarify_lead"], self._article_similarity)
         self.lexicon = reflect.Lexicon.load(kdir)
         # Build the opening sentence from the message's own words before asking the model
         # (tests of the model's reflection switch this off).
@@ -239,7 +242,8 @@ class Coach:
         # Before anything else, and before any model call.
         qvec: np.ndarray | None = None
         if earlier:
-            verdict = screen_conversation([*earlier, question], self.detector).result
+            screener = self._remembering if self.detector is not None else None
+            verdict = screen_conversation([*earlier, question], screener).result  # type: ignore[arg-type]
         elif self.detector is not None:
             verdict, qvec = self.detector.assess(question)
         else:
@@ -266,6 +270,7 @@ class Coach:
                 Citation(i, aid, self._title(aid), self._passage(aid, False))
                 for i, (aid, _) in enumerate(PATTERN_ARTICLES, 1)
             ]
+            turn.topic = question  # a follow-up after a care answer still leans on what was said
             yield from self._finish(answer, t0, conv, turn, "care")
             return
         if intent.kind == "detail":
@@ -339,8 +344,8 @@ class Coach:
                 return
             yield from self._compose(answer, t0, conv, turn, "more", steps, qvec, lead=lead)
             return
-        steps = self._pick_steps(qvec, hits, exclude=given)
-        yield from self._compose(answer, t0, conv, turn, "answer", steps, qvec, hits=hits, focus=focus)
+        picker = partial(self._pick_steps, qvec, hits, exclude=given)
+        yield from self._compose(answer, t0, conv, turn, "answer", picker, qvec, hits=hits, focus=focus)
 
     def _compose(
         self,
@@ -349,27 +354,16 @@ class Coach:
         conv: Conversation,
         turn: Turn,
         kind: str,
-        steps: list[tuple[str, str]],
+        steps: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]],
         qvec: np.ndarray | None,
         *,
         lead: str | None = None,
         hits: list[Hit] | None = None,
         focus: Focus | None = None,
     ) -> Iterator[Event]:
-        """Reflection (or a lead line), numbered cited steps, a closing question, sources."""
+        """Reflection (or a lead line), numbered cited steps, a closing question, sources.
+        `steps` may be a callable: the reflection streams first, then the steps are chosen."""
         question = answer.question
-        used = []  # article ids in citation order
-        for _, aid in steps:
-            if aid not in used:
-                used.append(aid)
-        closing = None
-        if qvec is not None:
-            top = used[0] if used else (hits[0].article_id if hits else "")
-            closing = self._pick_question(qvec, top, conv.given_questions)
-        if closing and closing[1] not in used:
-            used.append(closing[1])
-        number = {aid: i + 1 for i, aid in enumerate(used)}
-
         reflection: list[str] = []
         if lead is None:
             # 1. the reflection: built from the message, else the model's, else a curated one
@@ -391,6 +385,20 @@ class Coach:
             answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
             yield Event(lead)
         turn.reflection = reflection[0] if reflection and lead is None else ""
+
+        if callable(steps):
+            steps = steps()
+        used = []  # article ids in citation order
+        for _, aid in steps:
+            if aid not in used:
+                used.append(aid)
+        closing = None
+        if qvec is not None:
+            top = used[0] if used else (hits[0].article_id if hits else "")
+            closing = self._pick_question(qvec, top, conv.given_questions)
+        if closing and closing[1] not in used:
+            used.append(closing[1])
+        number = {aid: i + 1 for i, aid in enumerate(used)}
 
         # 2. steps and the closing question: the sources' own words, cited
         lines: list[str] = ["", ""] if reflection else []
@@ -508,6 +516,13 @@ class Coach:
             arts = [a for a in self.corpus.articles if not {"safety", "crisis"} & set(a.topics)]
             self._profiles = self._vectors([f"{a.title}. {a.summary}" for a in arts])
         return self._profiles
+
+    def _article_similarity(self, a: str, b: str) -> float:
+        arts = [self.corpus.get(a), self.corpus.get(b)]
+        if arts[0] is None or arts[1] is None:
+            return 1.0
+        va, vb = self._vectors([f"{x.title}. {x.summary}" for x in arts if x is not None])
+        return float(va @ vb)
 
     def _generate_checked(self, question: str, answer: Answer, t0: float) -> Iterator[str]:
         """The model's first sentence, if it passes the reflection check; generation stops there."""

@@ -101,9 +101,9 @@ class Conversation:
     def thread(self) -> str:
         """What the latest answered turn was about: the topic an elliptical follow-up continues."""
         for t in reversed(self.turns):
-            if t.kind in ANSWERED or t.kind == "clarify":
+            if t.kind in ANSWERED or t.kind in ("clarify", "care"):
                 return t.topic
-            if t.kind in ("safety", "care"):
+            if t.kind == "safety":
                 return ""
         return ""
 
