@@ -95,3 +95,19 @@ def insights(svc: Services, session: VaultSession) -> dict[str, Any]:
 
     entries = svc.vaults.list(session).entries
     return compute(entries, svc.classifier.taxonomy, svc.resources, svc.settings.region)
+
+
+def resolve_id(svc: Services, session: VaultSession, given: str) -> str:
+    """An entry id from its full form or a unique start of it (`journal show 3f2a`)."""
+    given = given.strip()
+    if len(given) < 4:
+        raise VaultError("give at least the first 4 characters of the entry id (see `hearth journal list`)")
+    ids = [e.id for e in svc.vaults.list(session).entries]
+    if given in ids:
+        return given
+    found = [i for i in ids if i.startswith(given)]
+    if not found:
+        raise VaultError(f"no entry {given} in profile '{session.name}'")
+    if len(found) > 1:
+        raise VaultError(f"{len(found)} entries start with {given}; give more of the id")
+    return found[0]

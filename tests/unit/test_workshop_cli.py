@@ -29,7 +29,9 @@ def test_add_creates_profiles_and_marks_the_facilitator() -> None:
 
 def test_add_needs_a_name() -> None:
     res = run_hearth("workshop", "add", env=ENV)
-    assert res.returncode == 2 and res.stderr.strip() == "hearth: error: workshop add needs a NAME"
+    err = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and len(err) == 1
+    assert err[0].startswith("hearth: error: Missing argument 'NAME'") and "hearth workshop add --help" in err[0]
 
 
 def test_code_prints_codes_the_app_accepts_once() -> None:
