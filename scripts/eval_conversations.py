@@ -119,24 +119,27 @@ def run_conversations(svc: Services, path: Path, verbose: bool = False) -> list[
         "",
         "| measure | result | target |",
         "|---|---|---|",
-        f"| follow-up turns on topic (answer cites an expected article) | {pct(c['followup_hit'], c['followup_turns'])} | >= 0.90 |",
-        f"| follow-up turns, an expected article in the top 3 retrieved | {pct(c['followup_hit_retrieved3'], c['followup_turns'])} | |",
+        f"| follow-up turns on topic (answer cites an expected article) | {pct(c['followup_hit'], c['followup_turns'])} | >= 0.90 |",  # noqa: E501
+        f"| follow-up turns, an expected article in the top 3 retrieved | {pct(c['followup_hit_retrieved3'], c['followup_turns'])} | |",  # noqa: E501
         f"| first turns on topic (answer cites an expected article) | {pct(c['first_hit'], c['first_turns'])} | |",
-        f"| first turns, an expected article in the top 3 retrieved | {pct(c['first_hit_retrieved3'], c['first_turns'])} | |",
-        f"| topic turns answered with a clarifying question instead (counted as misses above) | {pct(c['first_clarified'] + c['followup_clarified'], c['first_turns'] + c['followup_turns'])} | |",
+        f"| first turns, an expected article in the top 3 retrieved | {pct(c['first_hit_retrieved3'], c['first_turns'])} | |",  # noqa: E501
+        f"| topic turns answered with a clarifying question instead (counted as misses above) | {pct(c['first_clarified'] + c['followup_clarified'], c['first_turns'] + c['followup_turns'])} | |",  # noqa: E501
         f"| repeated steps | {c['steps_repeated']} of {c['steps_given']} steps given | 0 |",
-        f"| danger turns routed to safety (the disclosing turn and every turn after it) | {pct(c['danger_routed'], c['danger_turns'])} | 100% |",
+        f"| danger turns routed to safety (the disclosing turn and every turn after it) | {pct(c['danger_routed'], c['danger_turns'])} | 100% |",  # noqa: E501
         f"| safety answers on turns with no danger expected | {c['false_safety']} | |",
         f"| clarifying questions asked, share of all turns | {pct(c['clarify_asked'], c['turns'])} | |",
-        f"| turns meant for a clarifying question that got one | {pct(c['clarify_expected_asked'], c['clarify_expected'])} | |",
-        f"| clarifying question helped (the answer after the choice cites the chosen article) | {pct(c['clarify_helped'], c['clarify_followed'])} | |",
+        f"| turns meant for a clarifying question that got one | {pct(c['clarify_expected_asked'], c['clarify_expected'])} | |",  # noqa: E501
+        f"| clarifying question helped (the answer after the choice cites the chosen article) | {pct(c['clarify_helped'], c['clarify_followed'])} | |",  # noqa: E501
         f"| small talk / off-topic answered briefly | {pct(c['smalltalk_ok'], c['smalltalk'])} | |",
-        f"| reflections written for the message (built from it or the model's, each checked) | {pct(c['reflection_message'] + c['reflection_model'], c['answers'])} | >= 80% |",
-        f"| - built from the message / the model's / curated / none | {c['reflection_message']} / {c['reflection_model']} / {c['reflection_curated']} / {c['reflection_none']} | |",
+        f"| reflections written for the message (built from it or the model's, each checked) | {pct(c['reflection_message'] + c['reflection_model'], c['answers'])} | >= 80% |",  # noqa: E501
+        f"| - built from the message / the model's / curated / none | {c['reflection_message']} / {c['reflection_model']} / {c['reflection_curated']} / {c['reflection_none']} | |",  # noqa: E501
         f"| first checked text p50 / p95 | {statistics.median(ft):.0f} ms / {ft[int(0.95 * (len(ft) - 1))]:.0f} ms | |",
     ]
     if missing_ids:
-        rows += ["", f"expected article ids not in this knowledge base ({len(missing_ids)}): {', '.join(sorted(missing_ids))}"]
+        rows += [
+            "",
+            f"expected article ids not in this knowledge base ({len(missing_ids)}): {', '.join(sorted(missing_ids))}",
+        ]
     return rows
 
 
@@ -169,7 +172,7 @@ def run_counsel(svc: Services, eval_dir: Path) -> list[str]:
         "",
         "| slice | n | coach (conversation retrieval) | plain search (before) | target |",
         "|---|---|---|---|---|",
-        f"| questions over {LONG_WORDS} words | {long_rows[2]} | {pct(long_rows[0], long_rows[2])} | {pct(long_rows[1], long_rows[2])} | >= 0.85 |",
+        f"| questions over {LONG_WORDS} words | {long_rows[2]} | {pct(long_rows[0], long_rows[2])} | {pct(long_rows[1], long_rows[2])} | >= 0.85 |",  # noqa: E501
     ]
     for t in sorted(by_topic):
         r = by_topic[t]

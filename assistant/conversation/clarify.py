@@ -26,7 +26,7 @@ from assistant.kb.index import Hit
 TORN_RATIO = 0.97
 TORN_COSINE = 0.30
 TORN_WORDS = 12
-VAGUE_WORDS = 1  # at most this many topic-carrying words...
+VAGUE_WORDS = 0  # no topic-carrying word at all...
 VAGUE_LENGTH = 7  # ...in a message of at most this many words
 MAX_WORDS = 25  # a message this long has said enough to answer
 
