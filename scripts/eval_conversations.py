@@ -57,6 +57,8 @@ def run_conversations(svc: Services, path: Path, verbose: bool = False) -> list[
             continue
         conv_data = json.loads(line)
         n_conv += 1
+        if n_conv % 20 == 0:
+            print(f"... {n_conv} conversations", file=sys.stderr, flush=True)
         conv = Conversation()
         danger_seen = False
         pending_choice = None
@@ -186,13 +188,14 @@ def main() -> None:
     ap.add_argument("conversations", type=Path)
     ap.add_argument("eval_dir", type=Path)
     ap.add_argument("--no-counsel", action="store_true")
+    ap.add_argument("--counsel-only", action="store_true", help="only the counsel_chat rows")
     ap.add_argument("--verbose", action="store_true", help="one line per turn on stderr")
     args = ap.parse_args()
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp:
         svc = Services(Settings(home=Path(tmp) / "home", cache=Settings().cache_dir))
         svc.coach.warm()
-        rows = run_conversations(svc, args.conversations, args.verbose)
+        rows = [] if args.counsel_only else run_conversations(svc, args.conversations, args.verbose)
         if not args.no_counsel:
             rows += run_counsel(svc, args.eval_dir)
     print("\n".join(rows))
