@@ -45,16 +45,24 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:.1f}% ({a}/{b})" if b else "n/a (0)"
 
 
-def run_conversations(svc: Services, path: Path, verbose: bool = False) -> list[str]:
+def run_conversations(
+    svc: Services, path: Path, verbose: bool = False, part: tuple[int, int] = (0, 1), dump: Path | None = None
+) -> list[str]:
+    """Every conversation (or those with index % n == i for part (i, n)); `dump` gets the counts
+    after each conversation, so parts run in parallel can be merged (--merge) and a run stopped
+    early still says how far it got."""
     coach = svc.coach
     known = {a.id for a in svc.corpus.articles}
     c: Counter[str] = Counter()
     first_text: list[float] = []
     missing_ids: set[str] = set()
     n_conv = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    for index, line in enumerate(lines):
+        if index % part[1] != part[0]:
             continue
+        if dump is not None and n_conv:
+            dump.write_text(json.dumps({"c": c, "first_text": first_text, "missing": sorted(missing_ids), "n": n_conv}))
         conv_data = json.loads(line)
         n_conv += 1
         if n_conv % 20 == 0:
@@ -115,9 +123,16 @@ def run_conversations(svc: Services, path: Path, verbose: bool = False) -> list[
             c[f"{key}_hit"] += bool(cited & set(expect))
             c[f"{key}_hit_retrieved3"] += bool(set(ans.retrieved[:3]) & set(expect))
             c[f"{key}_clarified"] += ans.kind == "clarify"
-    ft = sorted(first_text)
+    if dump is not None:
+        dump.write_text(json.dumps({"c": c, "first_text": first_text, "missing": sorted(missing_ids), "n": n_conv}))
+    return table(c, first_text, missing_ids, n_conv, path.name)
+
+
+def table(c: Counter[str] | dict, first_text: list[float], missing_ids: set[str], n_conv: int, name: str) -> list[str]:
+    c = Counter(c)
+    ft = sorted(first_text) or [0.0]
     rows = [
-        f"conversations: {n_conv} ({c['turns']} turns) from {path.name}",
+        f"conversations: {n_conv} ({c['turns']} turns) from {name}",
         "",
         "| measure | result | target |",
         "|---|---|---|",
@@ -145,8 +160,10 @@ def run_conversations(svc: Services, path: Path, verbose: bool = False) -> list[
     return rows
 
 
-def run_counsel(svc: Services, eval_dir: Path) -> list[str]:
+def run_counsel(svc: Services, eval_dir: Path, long_only: bool = False) -> list[str]:
     questions, _ = load_questions(eval_dir)
+    if long_only:
+        questions = [q for q in questions if len(q["query"].split()) > LONG_WORDS]
     coach, index = svc.coach, svc.index
     by_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # coach hits, plain hits, n
     long_rows = [0, 0, 0]
@@ -189,15 +206,37 @@ def main() -> None:
     ap.add_argument("eval_dir", type=Path)
     ap.add_argument("--no-counsel", action="store_true")
     ap.add_argument("--counsel-only", action="store_true", help="only the counsel_chat rows")
+    ap.add_argument("--long-only", action="store_true", help="counsel_chat: only the questions over 120 words")
+    ap.add_argument("--part", default="0/1", help="i/n: only conversations with index %% n == i")
+    ap.add_argument("--dump", type=Path, help="write the counts here after every conversation")
+    ap.add_argument("--merge", type=Path, nargs="+", help="print the table of several --dump files and stop")
     ap.add_argument("--verbose", action="store_true", help="one line per turn on stderr")
     args = ap.parse_args()
+    if args.merge:
+        total: Counter[str] = Counter()
+        ft: list[float] = []
+        missing: set[str] = set()
+        n = 0
+        for f in args.merge:
+            d = json.loads(f.read_text())
+            total.update(d["c"])
+            ft += d["first_text"]
+            missing |= set(d["missing"])
+            n += d["n"]
+        print("\n".join(table(total, ft, missing, n, args.conversations.name)))
+        return
+    i, n_parts = (int(x) for x in args.part.split("/"))
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp:
         svc = Services(Settings(home=Path(tmp) / "home", cache=Settings().cache_dir))
         svc.coach.warm()
-        rows = [] if args.counsel_only else run_conversations(svc, args.conversations, args.verbose)
+        rows = (
+            []
+            if args.counsel_only
+            else run_conversations(svc, args.conversations, args.verbose, (i, n_parts), args.dump)
+        )
         if not args.no_counsel:
-            rows += run_counsel(svc, args.eval_dir)
+            rows += run_counsel(svc, args.eval_dir, args.long_only)
     print("\n".join(rows))
     print(f"\n_Total run time {time.time() - t0:.0f} s._")
 
