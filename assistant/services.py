@@ -145,6 +145,7 @@ class Services:
             reflections=Reflections.load(s.knowledge_dir),
             detector=self.detector,
             patterns=self.classifier.care_patterns,
+            knowledge_dir=s.knowledge_dir,
         )
 
     @cached_property

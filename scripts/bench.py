@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import assistant.offline  # noqa: F401,E402,I001
 
 from assistant.config import Settings  # noqa: E402
+from assistant.conversation import Conversation  # noqa: E402
 from assistant.llm.base import GenOptions  # noqa: E402
 from assistant.services import Services  # noqa: E402
 
@@ -34,6 +35,21 @@ QUESTIONS = [
     "She scrolls her phone all through dinner.",
     "We haven't had sex in months and I don't know how to bring it up.",
     "I get jealous when he texts his ex.",
+]
+
+
+# One conversation of ten turns: follow-ups, "what else", a step's detail, small talk.
+CONVERSATION = [
+    "My partner goes silent whenever we argue and I feel shut out.",
+    "What should I say when it happens?",
+    "That didn't work, he just walked off.",
+    "Tell me more about step 1",
+    "He says I'm too emotional when I bring things up.",
+    "What else could I try?",
+    "We also never seem to have time together.",
+    "How do we find time when we both work late?",
+    "thanks, that helps",
+    "Is it normal to feel this lonely next to him?",
 ]
 
 
@@ -142,6 +158,19 @@ def main() -> None:
             )
         )
         rows.append(("coach: whole answer (p50 / p95)", f"{ms(p(totals, 0.5))} / {ms(p(totals, 0.95))}", ""))
+        conv_first = []
+        for _ in range(max(1, runs // 3)):
+            conv = Conversation()
+            for q in CONVERSATION:
+                a = coach.ask(q, conversation=conv)
+                conv_first.append(a.timings.get("first_text_ms", a.timings["total_ms"]) / 1000)
+        rows.append(
+            (
+                "coach: first checked text in a 10-turn conversation (p50 / p95)",
+                f"{ms(p(conv_first, 0.5))} / {ms(p(conv_first, 0.95))}",
+                "p50 <= 0.5 s",
+            )
+        )
 
         # --- classifier ------------------------------------------------------------------------------
         clf = svc.classifier

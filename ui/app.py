@@ -21,6 +21,7 @@ import gradio as gr  # at module level: handlers' `request: gr.Request` annotati
 import assistant.offline  # noqa: F401,I001  (first: offline switches before gradio is imported)
 from assistant.coach import check_question
 from assistant.config import Settings
+from assistant.conversation import Conversation
 from assistant.errors import HearthError, PortInUse, UsageError
 from assistant.journal.service import MAX_ENTRY_CHARS
 from assistant.journal.vault import VaultSession
@@ -76,8 +77,9 @@ NEUTRAL_PAGE_JS = """
 }
 """
 AWAY_JS = '() => { window.location.replace(new URL("away", window.location.href)); return []; }'
-# Loaded once per page: Escape is Quick exit (unless a dropdown list is open); a citation [n] scrolls to and highlights its source
-# without adding a history entry (so one Back after Quick exit cannot land on Hearth's #source-n).
+# Loaded once per page: Escape is Quick exit (unless a dropdown list is open); a citation [n]
+# scrolls to and highlights its source without adding a history entry (so one Back after Quick
+# exit cannot land on Hearth's #source-n).
 PAGE_JS = """
 () => {
   document.addEventListener("keydown", (e) => {
@@ -249,6 +251,11 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                         elem_id="coach-input",
                         placeholder="My partner goes silent whenever we argue...",
                     )
+                    # A clarifying question's choices, as buttons (hidden until the coach asks).
+                    with gr.Row():
+                        choice_btns = [
+                            gr.Button(visible=False, size="sm", elem_id=f"coach-choice-{i}") for i in range(1, 4)
+                        ]
                     with gr.Row():
                         ask_btn = gr.Button("Ask", variant="primary", elem_id="coach-ask")
                         new_btn = gr.Button("New conversation", elem_id="coach-new")
@@ -257,19 +264,29 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                             (t, gr.Button(t, size="sm", elem_classes=["starter"]))
                             for t in starter_questions(settings.knowledge_dir)
                         ]
-                    # What the person wrote in this conversation, as typed (the chat holds the
-                    # rendered form): the safety screen reads every earlier turn with each new one.
-                    turns = gr.State([])
+                    # The conversation (turns, what was retrieved and given), in this browser
+                    # session's memory only: the coach reads it for follow-ups and the safety screen.
+                    turns = gr.State(None)
                 with gr.Column(scale=2):
                     safety_panel = gr.HTML(visible=False, elem_id="safety-panel")
                     sources = gr.HTML(elem_id="sources-panel")
                     source_pick = gr.Dropdown(label="Open a source", choices=[], elem_id="source-pick")
                     source_view = gr.Markdown(elem_id="source-view")
 
-            def ask(q: str, history: list[dict], said: list[str]) -> Iterator[tuple]:
+            no_choices = [gr.update(visible=False)] * len(choice_btns)
+
+            def choice_updates(ans: Any) -> list[Any]:
+                picks = list(ans.choices) if ans is not None else []
+                return [
+                    gr.update(value=picks[i].label, visible=True) if i < len(picks) else gr.update(visible=False)
+                    for i in range(len(choice_btns))
+                ]
+
+            def ask(q: str, history: list[dict], conv: Conversation | None) -> Iterator[tuple]:
                 q = (q or "").strip()
+                conv = conv if conv is not None else Conversation()
                 if not q:
-                    yield history, gr.update(), gr.update(), gr.update(), "", said
+                    yield history, gr.update(), gr.update(), gr.update(), "", conv, *[gr.update()] * len(choice_btns)
                     return
                 activity.asked()
                 history = [
@@ -282,25 +299,24 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                     check_question(q)
                 except HearthError as exc:  # one clear line in the chat; the text stays in the box
                     history[-1]["content"] = render.md_text(str(exc))
-                    yield history, gr.update(), gr.update(), gr.update(), q, said
+                    yield history, gr.update(), gr.update(), gr.update(), q, conv, *[gr.update()] * len(choice_btns)
                     return
-                earlier, said = list(said), [*said, q]
                 if not models.ready:
                     history[-1]["content"] = (
                         "Hearth is warming up (loading its models); your answer follows in a moment."
                     )
-                    yield history, gr.update(), gr.update(), gr.update(), "", said
+                    yield history, gr.update(), gr.update(), gr.update(), "", conv, *no_choices
                 try:
                     models.wait()
                 except HearthError as exc:
                     history[-1]["content"] = render.md_text(str(exc))
-                    yield history, gr.update(), gr.update(), gr.update(), q, said
+                    yield history, gr.update(), gr.update(), gr.update(), q, conv, *[gr.update()] * len(choice_btns)
                     return
-                for event in svc.coach.stream(q, earlier):
+                for event in svc.coach.stream(q, conversation=conv):
                     if event.answer is None:
                         shown += event.text
                         history[-1]["content"] = render.answer_md(shown)
-                        yield history, gr.update(), gr.update(), gr.update(), "", said
+                        yield history, gr.update(), gr.update(), gr.update(), "", conv, *no_choices
                         continue
                     ans = event.answer
                     if ans.safety != "none":
@@ -313,7 +329,8 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                             "",
                             gr.update(choices=["safety-planning", "crisis-resources"], value=None),
                             "",
-                            said,
+                            conv,
+                            *no_choices,
                         )
                     else:
                         history[-1]["content"] = render.answer_md(ans.text)
@@ -323,10 +340,11 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                             _sources_html(ans),
                             gr.update(choices=[c.article_id for c in ans.citations], value=None),
                             "",
-                            said,
+                            conv,
+                            *choice_updates(ans),
                         )
 
-            outs = [chat, safety_panel, sources, source_pick, question, turns]
+            outs = [chat, safety_panel, sources, source_pick, question, turns, *choice_btns]
             # Both triggers share one queue sized to the engine's slots; a question waiting for
             # a slot shows its place in line in the chat (Gradio's queue status).
             slots: dict[str, Any] = {"concurrency_limit": settings.workshop_slots, "concurrency_id": "coach"}
@@ -334,10 +352,20 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
             for text, btn in starters:  # a starter asks itself, as if typed
                 btn.click(lambda t=text: t, None, question, **private).then(ask, [question, chat, turns], outs, **slots)
             question.submit(ask, [question, chat, turns], outs, **slots)
+            for btn in choice_btns:  # a choice is sent as the person's next message (its label)
+                btn.click(ask, [btn, chat, turns], outs, **slots)
             # Moving on is explicit: a new conversation forgets the earlier turns (and with them a
             # disclosure that kept the coach in safety mode).
             new_btn.click(
-                lambda: ([], gr.update(value="", visible=False), "", gr.update(choices=[], value=None), "", []),
+                lambda: (
+                    [],
+                    gr.update(value="", visible=False),
+                    "",
+                    gr.update(choices=[], value=None),
+                    "",
+                    None,
+                    *no_choices,
+                ),
                 None,
                 outs,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from assistant.commands.app import privacy_check, ui
-from assistant.commands.coach import ask
+from assistant.commands.coach import ask, chat
 from assistant.commands.journal import journal_group
 from assistant.commands.kb import kb_group
 from assistant.commands.memory import memory_group
@@ -16,6 +16,7 @@ from assistant.commands.workshop import workshop_group
 COMMANDS: list[click.Command] = [
     ui,
     ask,
+    chat,
     journal_group,
     kb_group,
     models_group,

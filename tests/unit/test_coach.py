@@ -87,6 +87,7 @@ def test_steps_are_verbatim_try_this_bullets(fake_services: Services, question: 
 def test_a_good_scripted_reflection_is_kept_and_prompt_recorded(fake_services: Services, fake_llm: FakeLLM) -> None:
     question = "My partner goes silent whenever we argue and I feel shut out."
     fake_llm.enqueue(" you feel shut out when your partner goes silent whenever you argue. Extra sentence.")
+    fake_services.coach.reflect_from_message = False  # the model's reflection is what is tested here
     ans = fake_services.coach.ask(question)
     first = "It sounds like you feel shut out when your partner goes silent whenever you argue."
     assert ans.text.startswith(first + "\n")
@@ -101,6 +102,7 @@ def test_a_good_scripted_reflection_is_kept_and_prompt_recorded(fake_services: S
 
 def test_unsupported_advice_reflection_is_replaced_by_curated_one(fake_services: Services, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(" you should leave him, it's a red flag.")
+    fake_services.coach.reflect_from_message = False
     ans = fake_services.coach.ask("My partner goes silent whenever we argue, what can I do?")
     assert len(fake_llm.history) == 1  # the model was asked...
     assert "leave him" not in ans.text and "red flag" not in ans.text  # ...and its advice dropped
@@ -113,6 +115,7 @@ def test_unsupported_advice_reflection_is_replaced_by_curated_one(fake_services:
 
 def test_unscripted_reply_without_a_clean_sentence_falls_back(fake_services: Services, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(" you")  # no sentence end: nothing generated survives
+    fake_services.coach.reflect_from_message = False
     ans = fake_services.coach.ask("We keep fighting about chores.")
     first = ans.text.splitlines()[0]
     assert Reflections.load(fake_services.settings.knowledge_dir).is_curated(first)
@@ -154,19 +157,23 @@ def test_abuse_answer_gives_no_wording_tips(fake_services: Services) -> None:
 
 def test_as_json_keys(fake_services: Services) -> None:
     data = fake_services.coach.ask("My partner goes silent whenever we argue.").as_json()
-    assert set(data) == {"answer", "citations", "safety", "grounded_fraction"}
+    # the fields the JSON always had, plus what the coach did with the message
+    assert set(data) == {"answer", "citations", "safety", "grounded_fraction", "kind"}
+    assert data["kind"] == "answer"
     assert isinstance(data["answer"], str) and data["answer"]
     assert data["citations"] and all(set(c) == {"n", "article_id", "title"} for c in data["citations"])
     assert data["safety"] == "none"
     assert 0.0 <= data["grounded_fraction"] <= 1.0
     crisis = fake_services.coach.ask("I don't want to be alive anymore").as_json()
-    assert set(crisis) == {"answer", "citations", "safety", "grounded_fraction"}
+    assert set(crisis) == {"answer", "citations", "safety", "grounded_fraction", "kind"}
+    assert crisis["kind"] == "safety"
 
 
 def test_a_long_question_is_trimmed_for_the_model_with_a_notice(fake_services: Services, fake_llm: FakeLLM) -> None:
     # 56,000 characters once overflowed the model's window and the UI showed an empty error.
     situation = "My partner goes silent whenever we argue and I feel shut out for days afterwards. "
     question = situation * 200  # about 16,600 characters: under the limit, far over the model's share
+    fake_services.coach.reflect_from_message = False
     ans = fake_services.coach.ask(question)
     sent = fake_llm.history[0][1]["content"]
     assert len(sent) <= MODEL_QUESTION_CHARS and question.startswith(sent) and not sent.endswith(" ")
