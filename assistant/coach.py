@@ -42,7 +42,10 @@ from assistant.conversation.state import Choice, Conversation, Turn
 from assistant.conversation.thread import blend, cap, own_weight, topic_of
 from assistant.embed import Embedder
 from assistant.errors import CheckFailed, UsageError
+from assistant.generative import GroundedWriter, Source, Tally
+from assistant.generative import citation_problems as generative_citation_problems
 from assistant.grounding import GroundingChecker, citation_problems, passage_sentences, split_sentences
+from assistant.grounding import citations as gen_citations
 from assistant.kb.corpus import Corpus
 from assistant.kb.index import Hit, KnowledgeIndex
 from assistant.llm.base import LLM, ChatMessage, GenOptions
@@ -141,6 +144,7 @@ class Answer:
     reflection_source: str = ""  # message | model | curated ("" when the answer has no reflection)
     retrieved: list[str] = field(default_factory=list)  # article ids retrieved, best first
     steps: list[tuple[str, str]] = field(default_factory=list)  # (step, article id), as numbered
+    generation: dict = field(default_factory=dict)  # generative mode: sentences kept/recited/replaced/dropped
 
     def as_json(self) -> dict:
         return {
@@ -152,6 +156,7 @@ class Answer:
             "kind": self.kind,
             **({"choices": [c.as_json() for c in self.choices]} if self.choices else {}),
             **({"focus": self.focus} if self.focus else {}),
+            **({"generation": self.generation} if self.generation else {}),
         }
 
 
@@ -182,6 +187,7 @@ class Coach:
         detector: Detector | None = None,
         patterns: Callable[[str, np.ndarray | None], list[str]] | None = None,
         knowledge_dir: Path | None = None,
+        mode: str = "extractive",
     ) -> None:
         from assistant.config import PROJECT_ROOT
 
@@ -209,6 +215,13 @@ class Coach:
         # (tests of the model's reflection switch this off).
         self.reflect_from_message = True
         self._profiles: np.ndarray | None = None
+        # Generative grounded mode (a capable model writes from the passages, every sentence checked).
+        self.writer: GroundedWriter | None = (
+            GroundedWriter(llm, self.checker, GenOptions(max_tokens=320, temperature=self.options.temperature))
+            if mode == "generative"
+            else None
+        )
+        self.mode = mode
 
     def warm(self) -> None:
         self.llm.warm(SYSTEM_PROMPT)
@@ -278,7 +291,8 @@ class Coach:
             return
         if intent.kind == "repeat":
             last = conv.last()
-            assert last is not None  # the intent reader only sees "repeat" after an answer
+            if last is None:  # the intent reader only sees "repeat" after an answer
+                raise CheckFailed("a repeat was asked for before any answer")
             turn.topic = last.topic
             yield from self._compose(answer, t0, conv, turn, "repeat", list(last.steps), None, lead="")
             return
@@ -289,7 +303,8 @@ class Coach:
         weight = 1.0
         chosen = ""
         if intent.kind == "choice":
-            assert intent.choice is not None
+            if intent.choice is None:
+                raise CheckFailed("a choice intent without its choice")
             chosen = intent.choice.article_id
             base = conv.turns[-1].topic
             query = f"{base} {intent.choice.label}"
@@ -400,17 +415,37 @@ class Coach:
             used.append(closing[1])
         number = {aid: i + 1 for i, aid in enumerate(used)}
 
-        # 2. steps and the closing question: the sources' own words, cited
+        # 2. steps and the closing question: the sources' own words, cited (or, in generative mode,
+        # the model's sentences from those sources, each checked as it streams)
         lines: list[str] = ["", ""] if reflection else []
         if focus is not None:
             lines += [self.talk.replies["focus_lead"].format(focus=focus.core), ""]
-        if steps:
-            lines.append("Things you could try:")
-        for i, (step, aid) in enumerate(steps, 1):
-            lines.append(f"{i}. {step} [{number[aid]}]")
+        step_articles = {aid for _, aid in steps}
+        written: list[str] = []
+        if self.writer is not None and steps:
+            sources = [Source(number[aid], aid, self._title(aid), self._passage(aid, True)) for aid in used]
+            tally = Tally()
+            head = "\n".join(lines)
+            for sentence in self.writer.stream(focus.core if focus else question, sources, tally):
+                piece = (head if not written else " ") + sentence
+                written.append(sentence)
+                answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
+                yield Event(piece)
+            answer.generation = tally.as_json()
+            if written:  # the model's checked sentences replace the numbered steps
+                lines = [head + " ".join(written)] if head else [" ".join(written)]
+                keep = tally.cited | ({number[closing[1]]} if closing else set())
+                used = [aid for aid in used if number[aid] in keep]
+            else:  # nothing survived the check: the extractive answer, as if the model had not written
+                if head:
+                    yield Event("\n")
+        if not written:
+            if steps:
+                lines.append("Things you could try:")
+            for i, (step, aid) in enumerate(steps, 1):
+                lines.append(f"{i}. {step} [{number[aid]}]")
         if closing:
             lines += ["", f"A question to ask each other: {closing[0]} [{number[closing[1]]}]"]
-        step_articles = {aid for _, aid in steps}
         answer.citations = [
             Citation(number[aid], aid, self._title(aid), self._passage(aid, aid in step_articles)) for aid in used
         ]
@@ -421,13 +456,22 @@ class Coach:
             lines += ["", answer.notice]
         tail = "\n".join(lines)
         answer.timings.setdefault("first_text_ms", (time.perf_counter() - t0) * 1000)
-        yield Event(tail)
+        # What was already streamed (the written sentences) is not sent twice.
+        yield Event(tail[len(lines[0]) :] if written else tail)
         answer.text = " ".join(reflection) + tail
-        if problems := citation_problems(answer.text, len(answer.citations)):
+        problems = (
+            generative_citation_problems(answer.text, {c.n for c in answer.citations})
+            if written
+            else citation_problems(answer.text, len(answer.citations))
+        )
+        if problems:
             raise CheckFailed(f"citation rules broken: {problems[0]}")
         checked_reflection = reflection if lead is None else []
         focus_text = " ".join([*focus.situation, focus.core]) if focus else question
-        answer.grounded_fraction = self._grounded_fraction(focus_text, checked_reflection, steps, closing)
+        if written:
+            answer.grounded_fraction = self._written_grounded(written, answer.citations)
+        else:
+            answer.grounded_fraction = self._grounded_fraction(focus_text, checked_reflection, steps, closing)
         answer.steps = turn.steps = steps
         turn.closing = closing[0] if closing else ""
         turn.cited = [c.article_id for c in answer.citations]
@@ -437,10 +481,21 @@ class Coach:
         answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event(answer=answer)
 
+    def _written_grounded(self, written: list[str], cites: list[Citation]) -> float:
+        """Generative mode: the share of shipped sentences supported by a passage they cite (after
+        replacement every one should be; this measures it rather than assuming it)."""
+        by_n = {c.n: c.passage for c in cites}
+        ok = 0
+        for sentence in written:
+            ns = [n for n in gen_citations(sentence) if n in by_n]
+            ok += any(self.checker.support(sentence, by_n[n]).supported for n in ns)
+        return ok / len(written) if written else 1.0
+
     def _detail(self, intent: Intent, answer: Answer, t0: float, conv: Conversation, turn: Turn) -> Iterator[Event]:
         """ "Tell me more about step 2": the sentences of that step's article that explain it, cited."""
         last = conv.last()
-        assert last is not None
+        if last is None:  # the intent reader only sees "step n" after an answer
+            raise CheckFailed("a step was asked about before any answer")
         turn.topic = last.topic
         if not 1 <= intent.n <= len(last.steps):
             answer.text = self.talk.replies["detail_missing"].format(n=intent.n or "?")
@@ -448,7 +503,8 @@ class Coach:
             return
         step, aid = last.steps[intent.n - 1]
         art = self.corpus.get(aid)
-        assert art is not None
+        if art is None:  # the step came from the corpus in this process
+            raise CheckFailed(f"article {aid} vanished from the knowledge base")
         explain = [s for s in art.sections if s.heading.lower() not in ("try this", "ask each other")]
         sents = [x for sec in explain for x in passage_sentences(sec.text) if len(x.split()) >= 5]
         if sents:

@@ -146,6 +146,19 @@ class Services:
             detector=self.detector,
             patterns=self.classifier.care_patterns,
             knowledge_dir=s.knowledge_dir,
+            mode=self.coach_mode,
+        )
+
+    @property
+    def coach_mode(self) -> str:
+        """extractive or generative: `coach_mode`, where 'auto' asks how big the model is."""
+        from assistant.generative import choose_mode, parameter_count
+
+        if self.settings.coach_mode != "auto":
+            return self.settings.coach_mode
+        llm = self.llm
+        return choose_mode(
+            "auto", parameter_count(llm.name, getattr(llm, "metadata", None)), self.settings.generative_min_params
         )
 
     @cached_property

@@ -86,6 +86,26 @@ def test_coach_through_engine_matches_in_process(engine: LlamaServer, real_servi
     assert remote.text.split("\n", 1)[1] == local.text.split("\n", 1)[1]  # steps, question, sources
 
 
+def test_generative_mode_through_the_engine_ships_only_checked_sentences(  # type: ignore[no-untyped-def]
+    engine: LlamaServer, real_services, real_embedder
+) -> None:
+    """The bundled 135M model is far below what generative mode is for; forced on, whatever it
+    writes must still come out supported and validly cited (kept, replaced by source words, or
+    dropped, in which case the answer falls back to the quoted steps)."""
+    from assistant.generative import citation_problems as kept_number_problems
+    from assistant.grounding import citations
+
+    svc = Services(_settings(engine, real_services.settings.home, coach_mode="generative"), embedder=real_embedder)
+    assert svc.coach.writer is not None
+    ans = svc.coach.ask(QUESTION)
+    assert ans.safety == "none" and ans.generation["generated"] >= 1
+    listed = {c.n for c in ans.citations}
+    assert set(citations(ans.text)) == listed and kept_number_problems(ans.text, listed) == []
+    assert ans.grounded_fraction >= 0.95
+    shipped = ans.generation["kept"] + ans.generation["recited"] + ans.generation["replaced"]
+    assert shipped + ans.generation["dropped"] == ans.generation["generated"]
+
+
 def test_crisis_is_answered_before_any_model_call(engine: LlamaServer, real_services, real_embedder) -> None:  # type: ignore[no-untyped-def]
     svc = Services(_settings(engine, real_services.settings.home), embedder=real_embedder)
     ans = svc.coach.ask("I don't want to be here anymore.")

@@ -129,7 +129,9 @@ def test_a_long_post_is_answered_on_its_buried_question(coach) -> None:  # type:
     core = "How do I get him to put his phone down and actually talk to me in the evenings?"
     assert ans.focus == core
     assert f'Answering this part of your message: "{core}"' in ans.text
-    assert "phones-and-closeness" in ans.retrieved[:3]
+    # either article answers the buried question (phones in the evening, time together); the post's
+    # situation (chores on a rota, a move) must not push both out of the top three
+    assert {"phones-and-closeness", "quality-time-busy-couples"} & set(ans.retrieved[:3]), ans.retrieved
 
 
 def test_small_talk_and_off_topic_get_a_short_reply_without_the_model(coach, fake_llm: FakeLLM) -> None:  # type: ignore[no-untyped-def]

@@ -119,3 +119,58 @@ def test_citation_rules_for_kept_source_numbers() -> None:
         "[2] points to no listed source",
         "source [3] is never cited",
     ]
+
+
+# --- the coach in generative mode (fake LLM that writes from the passages it is given) ----------
+
+
+class PassageWriter(FakeLLM):
+    """Writes one sentence copied from passage [1] (supported), one invented claim citing [2]."""
+
+    def stream(self, messages: list[ChatMessage], options: GenOptions) -> Iterator[str]:
+        import re
+
+        from assistant.generative import PROMPT
+
+        if messages[0]["content"] != PROMPT:
+            yield from super().stream(messages, options)
+            return
+        self.history.append([dict(m) for m in messages])  # type: ignore[misc]
+        user = messages[-1]["content"]
+        first = user.split("[1] ", 1)[1].split("\n", 1)[1]
+        bullet = next(ln.strip("-* ").strip() for ln in first.splitlines() if len(ln.split()) >= 6)
+        bullet = re.sub(r"[.!?]+$", "", bullet)
+        yield from (f"{bullet} [1]. ", "Buy your partner a speedboat and a castle in Scotland [2].")
+
+
+def test_the_coach_in_generative_mode_ships_only_checked_cited_sentences(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.config import Settings
+    from assistant.grounding import citations as cites
+    from assistant.services import Services
+
+    s = Settings(home=tmp_path / "home", llm_backend="fake", embed_backend="fake", coach_mode="generative")
+    llm = PassageWriter()
+    svc = Services(s, llm=llm, embedder=FakeEmbedder())
+    assert svc.coach_mode == "generative" and svc.coach.writer is not None
+    ans = svc.coach.ask("My partner goes silent for days whenever we argue and I feel shut out.")
+    assert ans.safety == "none", ans.text
+    assert any(m[0]["content"].startswith("You are a careful relationship coach") for m in llm.history)
+    assert "Things you could try" not in ans.text and "speedboat" not in ans.text
+    assert ans.generation["generated"] == 2 and ans.generation["kept"] >= 1
+    assert ans.generation["replaced"] + ans.generation["dropped"] + ans.generation["recited"] == 1
+    listed = {c.n for c in ans.citations}
+    assert set(cites(ans.text)) == listed
+    assert ans.grounded_fraction == 1.0
+    assert ans.as_json()["generation"] == ans.generation
+
+
+def test_auto_mode_keeps_the_bundled_size_model_extractive(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.config import Settings
+    from assistant.services import Services
+
+    s = Settings(home=tmp_path / "home", llm_backend="fake", embed_backend="fake")
+    svc = Services(s, llm=FakeLLM(), embedder=FakeEmbedder())
+    assert svc.coach_mode == "extractive" and svc.coach.writer is None
+    big = FakeLLM()
+    big.name = "qwen2.5-7b-instruct"  # type: ignore[misc]
+    assert Services(s, llm=big, embedder=FakeEmbedder()).coach_mode == "generative"
