@@ -282,7 +282,22 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                     for i in range(len(choice_btns))
                 ]
 
-            def ask(q: str, history: list[dict], conv: Conversation | None) -> Iterator[tuple]:
+            def personal(text: str, state: Unlocked | None, request: gr.Request | None) -> str:
+                """With a journal open in this browser, the answer uses its memory (names, context)."""
+                if state is None or request is None or lan:
+                    return text
+                try:
+                    return svc.together.personalise(_need(state, request), text)
+                except HearthError:
+                    return text
+
+            def ask(
+                q: str,
+                history: list[dict],
+                conv: Conversation | None,
+                state: Unlocked | None = None,
+                request: gr.Request | None = None,
+            ) -> Iterator[tuple]:
                 q = (q or "").strip()
                 conv = conv if conv is not None else Conversation()
                 if not q:
@@ -333,7 +348,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                             *no_choices,
                         )
                     else:
-                        history[-1]["content"] = render.answer_md(ans.text)
+                        history[-1]["content"] = render.answer_md(personal(ans.text, state, request))
                         yield (
                             history,
                             gr.update(visible=False),
@@ -348,12 +363,14 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
             # Both triggers share one queue sized to the engine's slots; a question waiting for
             # a slot shows its place in line in the chat (Gradio's queue status).
             slots: dict[str, Any] = {"concurrency_limit": settings.workshop_slots, "concurrency_id": "coach"}
-            ask_btn.click(ask, [question, chat, turns], outs, **slots)
+            ask_btn.click(ask, [question, chat, turns, unlocked], outs, **slots)
             for text, btn in starters:  # a starter asks itself, as if typed
-                btn.click(lambda t=text: t, None, question, **private).then(ask, [question, chat, turns], outs, **slots)
-            question.submit(ask, [question, chat, turns], outs, **slots)
+                btn.click(lambda t=text: t, None, question, **private).then(
+                    ask, [question, chat, turns, unlocked], outs, **slots
+                )
+            question.submit(ask, [question, chat, turns, unlocked], outs, **slots)
             for btn in choice_btns:  # a choice is sent as the person's next message (its label)
-                btn.click(ask, [btn, chat, turns], outs, **slots)
+                btn.click(ask, [btn, chat, turns, unlocked], outs, **slots)
             # Moving on is explicit: a new conversation forgets the earlier turns (and with them a
             # disclosure that kept the coach in safety mode).
             new_btn.click(

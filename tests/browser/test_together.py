@@ -125,6 +125,16 @@ def test_two_partners_answer_and_see_each_other_only_after_answering(server, bro
     ana.wait_for_selector("#tg-ics-file a", timeout=30000)
     ana.screenshot(path=str(SHOTS / "together-memory-rituals.png"), full_page=True)
 
+    # the coach, with ana's journal open in this window, uses her memory: Ben, not "your partner"
+    _tab(ana, "Coach")
+    ana.locator("#coach-input textarea").fill("My partner goes silent whenever we argue, what can I do?")
+    ana.click("#coach-ask")
+    ana.wait_for_selector("#sources-panel #source-1", timeout=120000)
+    ana.wait_for_function("document.querySelector('#coach-chat').innerText.includes('You live apart')", timeout=30000)
+    said = ana.locator("#coach-chat").inner_text()
+    answer = said.split("what can I do?", 1)[1]
+    assert "your partner" not in answer.lower()
+
     hosts = {urlparse(u).hostname for u in requests if u.startswith(("http:", "https:", "ws:", "wss:"))}
     assert hosts == {"127.0.0.1"}, f"non-local requests: {hosts}"
     for f in home.rglob("*"):
