@@ -24,8 +24,6 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from assistant.errors import VaultError
 from assistant.journal.crypto import KEY_LEN, Place, open_sealed, place, seal
-from assistant.journal.vault import _set_wal, now_iso
+from assistant.journal.vault import _set_wal, now_iso, transaction
 
 MIGRATIONS: list[str] = [
     """
@@ -97,17 +95,6 @@ def _migrate(conn: sqlite3.Connection) -> None:
                 if statement.strip():
                     conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 class TogetherStore:

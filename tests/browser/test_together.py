@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.test_app import CHROMIUM, SHOTS, _free_port, _tab
+from tests.browser.test_app import SHOTS, _free_port, _tab, browser  # noqa: F401  (the Chromium fixture)
 from tests.conftest import HEARTH, REPO
 from tests.ui_server import running_ui
 
@@ -33,29 +32,12 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         yield f"http://127.0.0.1:{port}", home
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--disable-gpu",
-                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"],
-        )  # fmt: skip
-        yield b
-        b.close()
-
-
 def _pick(page, elem: str, option: str) -> None:  # type: ignore[no-untyped-def]
     page.locator(f"#{elem} input").click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def _open(browser, url: str, name: str, requests: list[str]):  # type: ignore[no-untyped-def]
+def _open(browser, url: str, name: str, requests: list[str]):  # type: ignore[no-untyped-def]  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     page.on("request", lambda r: requests.append(r.url))
@@ -74,7 +56,7 @@ def _text(page, elem: str, needle: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function(f"document.querySelector('#{elem}').innerText.includes({needle!r})", timeout=60000)
 
 
-def test_two_partners_answer_and_see_each_other_only_after_answering(server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_two_partners_answer_and_see_each_other_only_after_answering(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     url, home = server
     SHOTS.mkdir(parents=True, exist_ok=True)
     requests: list[str] = []

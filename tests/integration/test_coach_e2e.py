@@ -13,7 +13,7 @@ from tests.conftest import run_hearth
 pytestmark = pytest.mark.slow
 
 QUESTION = "My partner goes silent whenever we argue, what can I do?"
-ANSWER_KEYS = {"answer", "citations", "safety", "grounded_fraction"}
+ANSWER_KEYS = {"answer", "citations", "safety", "grounded_fraction", "kind"}
 HIT_KEYS = {"article_id", "title", "topics", "score", "text"}
 
 
