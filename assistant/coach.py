@@ -42,7 +42,7 @@ from assistant.conversation.state import Choice, Conversation, Turn
 from assistant.conversation.thread import blend, cap, own_weight, topic_of
 from assistant.embed import Embedder
 from assistant.errors import CheckFailed, UsageError
-from assistant.generative import GroundedWriter, Source, Tally
+from assistant.generative import GroundedWriter, Source, Tally, claim_of
 from assistant.generative import citation_problems as generative_citation_problems
 from assistant.grounding import GroundingChecker, citation_problems, passage_sentences, split_sentences
 from assistant.grounding import citations as gen_citations
@@ -446,8 +446,11 @@ class Coach:
                 lines.append(f"{i}. {step} [{number[aid]}]")
         if closing:
             lines += ["", f"A question to ask each other: {closing[0]} [{number[closing[1]]}]"]
+        # A written answer cites the passages the model was given (the steps), so a reader sees
+        # exactly what each sentence was checked against.
         answer.citations = [
-            Citation(number[aid], aid, self._title(aid), self._passage(aid, aid in step_articles)) for aid in used
+            Citation(number[aid], aid, self._title(aid), self._passage(aid, bool(written) or aid in step_articles))
+            for aid in used
         ]
         if answer.citations:
             lines += ["", "Sources:"]
@@ -469,7 +472,8 @@ class Coach:
         checked_reflection = reflection if lead is None else []
         focus_text = " ".join([*focus.situation, focus.core]) if focus else question
         if written:
-            answer.grounded_fraction = self._written_grounded(written, answer.citations)
+            core = focus.core if focus else question
+            answer.grounded_fraction = self._written_grounded(written, answer.citations, core)
         else:
             answer.grounded_fraction = self._grounded_fraction(focus_text, checked_reflection, steps, closing)
         answer.steps = turn.steps = steps
@@ -481,14 +485,19 @@ class Coach:
         answer.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event(answer=answer)
 
-    def _written_grounded(self, written: list[str], cites: list[Citation]) -> float:
-        """Generative mode: the share of shipped sentences supported by a passage they cite (after
-        replacement every one should be; this measures it rather than assuming it)."""
+    def _written_grounded(self, written: list[str], cites: list[Citation], question: str) -> float:
+        """Generative mode: the share of shipped sentences supported by a passage they cite, or
+        (uncited) passing the reflection check; after replacement every one should be, and this
+        measures it rather than assuming it."""
         by_n = {c.n: c.passage for c in cites}
         ok = 0
         for sentence in written:
+            claim = claim_of(sentence)
             ns = [n for n in gen_citations(sentence) if n in by_n]
-            ok += any(self.checker.support(sentence, by_n[n]).supported for n in ns)
+            if not ns:
+                ok += self.checker.is_reflection(claim, question)
+                continue
+            ok += any(self.checker.support(claim, by_n[n]).supported for n in ns)
         return ok / len(written) if written else 1.0
 
     def _detail(self, intent: Intent, answer: Answer, t0: float, conv: Conversation, turn: Turn) -> Iterator[Event]:

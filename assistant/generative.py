@@ -98,6 +98,11 @@ class Tally:
         }
 
 
+def claim_of(sentence: str) -> str:
+    """The sentence without its [n] markers, as it is judged (no space left before its full stop)."""
+    return re.sub(r"\s+([.!?,;:])", r"\1", strip_citations(sentence))
+
+
 def messages(question: str, sources: list[Source]) -> list[ChatMessage]:
     passages = "\n\n".join(f"[{s.n}] {s.title}\n{s.passage}" for s in sources)
     return [
@@ -134,7 +139,7 @@ class GroundedWriter:
         tally.generated += 1
         by_n = {s.n: s for s in sources}
         marked = [n for n in dict.fromkeys(citations(sentence)) if n in by_n]
-        claim = re.sub(r"\s+([.!?,;:])", r"\1", strip_citations(sentence))
+        claim = claim_of(sentence)
         if not citations(sentence) and self.checker.is_reflection(claim, question):
             tally.kept += 1
             return claim
