@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -144,16 +142,22 @@ def test_disclosures_with_negation_or_in_happy_entries(detector: Detector, text:
     assert detector.screen(text).level == "crisis"
 
 
-def test_the_decision_is_fast(detector: Detector) -> None:
-    questions = [q for q in _lines("safety_harmless.txt")][:40]
-    times = []
-    for q in questions * 2:
-        t0 = time.perf_counter()
+def test_one_embedding_call_per_question(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What keeps the screen fast, checked without a clock (speed itself is measured in
+    scripts/bench.py, never asserted here: this machine is shared): every unit of a question is
+    embedded in one batch, and nothing else calls the model."""
+    calls: list[int] = []
+    real = detector.embedder.embed
+
+    def counting(texts: list[str]):  # type: ignore[no-untyped-def]
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(detector.embedder, "embed", counting)
+    for q in [q for q in _lines("safety_harmless.txt")][:20]:
+        before = len(calls)
         detector.screen(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    # The target (p50 <= 15 ms) is checked in scripts/bench.py on a quiet machine; this only
-    # guards against an order-of-magnitude regression on a shared one.
-    assert statistics.median(times) < 200, statistics.median(times)
+        assert len(calls) - before <= 1, q
 
 
 def test_the_trained_head_is_cached(detector: Detector) -> None:
