@@ -12,8 +12,6 @@ phrase and never a disclosure, and every safety answer carries a phone number an
 from __future__ import annotations
 
 import re
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -319,13 +317,3 @@ def test_move_on_phrases_load() -> None:
     rules = load_rules(KNOWLEDGE)
     assert rules.moves_on("I'm safe now, can we talk about something else?")
     assert not rules.moves_on("I want to die.")
-
-
-def test_screen_is_fast() -> None:
-    questions = CRISIS + ABUSE + HARMLESS
-    times = []
-    for q in questions * 3:
-        t0 = time.perf_counter()
-        screen(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    assert statistics.median(times) < 10, statistics.median(times)
