@@ -51,13 +51,15 @@ def _lock_value(value: Any) -> None:
 
 
 CSS = """
-#quick-exit { position: fixed; top: 10px; right: 14px; z-index: 1000; min-width: 170px; min-height: 48px;
+#quick-exit { position: fixed; top: 10px; right: 14px; z-index: 1000; width: auto; min-width: 170px;
+  max-width: 220px; min-height: 48px;
   background: #8b0000; color: #fff; border: 2px solid #fff; font-size: 1.05em; font-weight: 700;
   box-shadow: 0 2px 8px rgba(0,0,0,.35); }
 #quick-exit:focus-visible { outline: 3px solid #ffbf47; }
 .session-banner { background: #fff4d6; border: 1px solid #c99a2e; color: #3d2e05; border-radius: 8px;
   padding: 10px 14px; font-weight: 600; }
-.welcome { background: #f4f7fb; border-radius: 10px; padding: 4px 16px; color: #1c2733; }
+.welcome { background: #f4f7fb; border-radius: 10px; padding: 4px 240px 4px 16px; color: #1c2733; }
+@media (max-width: 700px) { .welcome { padding-right: 16px; padding-top: 60px; } }
 .source-hit { outline: 3px solid #2b6cb0; background: #eef5ff; transition: background .3s; }
 .safety-box { background: #eef6f3; border: 1px solid #9cc9b8; border-radius: 10px; padding: 14px 18px; color: #1f3d33; }
 .safety-box h3 { margin-top: 0; color: #1f3d33; }

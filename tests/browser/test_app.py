@@ -192,6 +192,9 @@ def test_newcomer_welcome_starter_citation_and_quick_exit_leaves_no_way_back(ser
     welcome = page.locator("#welcome").inner_text()
     assert "Nothing you write leaves this computer" in welcome and "not therapy" in welcome
     assert "911" in welcome or "112" in welcome
+    # the exit button is large but never covers the welcome's lines (it is fixed at the top right)
+    box = page.locator("#quick-exit").bounding_box()
+    assert box is not None and 160 <= box["width"] <= 260 and box["height"] >= 44
 
     # A starter question asks itself; the answer cites its sources
     page.locator("#starters button").first.click()
