@@ -24,20 +24,10 @@ def ui(
     """Start the web app on http://127.0.0.1:7860."""
     from ui.app import serve
 
-    overrides: dict[str, Any] = {}
-    if port is not None:
-        overrides["port"] = port
-    if host is not None:
-        overrides["host"] = host
-    if session:
-        overrides["session_mode"] = True
-    if cert is not None:
-        overrides["tls_cert"] = cert
-    if key is not None:
-        overrides["tls_key"] = key
-    if insecure_lan:
-        overrides["insecure_lan"] = True
-    serve(settings(**overrides))
+    # Only what was given on the command line overrides Settings (flags count when set).
+    given: dict[str, Any] = {"port": port, "host": host, "session_mode": session or None, "tls_cert": cert,
+                             "tls_key": key, "insecure_lan": insecure_lan or None}  # fmt: skip
+    serve(settings(**{k: v for k, v in given.items() if v is not None}))
 
 
 @click.command("privacy-check")
