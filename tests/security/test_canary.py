@@ -91,7 +91,7 @@ def test_no_marker_leaks_to_disk(tmp_path: Path) -> None:
     texts = [f"Today {m} we argued about chores; I felt unheard and he walked away." for m in markers]
 
     def add(text: str) -> str:
-        return hearth("journal", "add", "--text", text).strip()
+        return str(json.loads(hearth("journal", "add", "--text", text, "--json"))["id"])
 
     ids = [add(texts[0])]  # alone: it may train and cache the classifier head
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -213,7 +213,9 @@ class TogetherTab:
         def guard(fn: Callable[..., Any], n_out: int) -> Callable[..., Any]:
             """A handler for Gradio: inputs, then the unlocked state, then the request (which
             Gradio passes because the signature below says so), errors as one bold line."""
-            n_in = len(inspect.signature(fn).parameters) - 1  # minus the session
+            # Inputs are the parameters without defaults, minus the session (a default such as
+            # rituals_md's `now` is for tests, not a component).
+            n_in = sum(p.default is p.empty for p in inspect.signature(fn).parameters.values()) - 1
 
             def run(*args: Any) -> Any:
                 *inputs, state, request = args
