@@ -240,10 +240,16 @@ class Coach:
         return topic_of(thread, message, own_weight(len(self.talk.content_words(message)), bool(thread)))
 
     def stream(
-        self, question: str, history: list[str] | None = None, conversation: Conversation | None = None
+        self,
+        question: str,
+        history: list[str] | None = None,
+        conversation: Conversation | None = None,
+        region: str | None = None,
     ) -> Iterator[Event]:
         """Answer `question` inside `conversation` (which gets the new turn when the answer is done).
-        Without one, `history` is what the person said earlier (used for the safety screen only)."""
+        Without one, `history` is what the person said earlier (used for the safety screen only).
+        `region` picks the helplines of a safety answer (default: the coach's own setting)."""
+        where = region or self.region
         t0 = time.perf_counter()
         question = check_question(question)
         conv = (
@@ -264,7 +270,7 @@ class Coach:
         answer.timings["screen_ms"] = (time.perf_counter() - t0) * 1000
         if verdict.level != "none":
             answer.safety = verdict.level
-            answer.text = respond(question, verdict, self.resources, self.region)
+            answer.text = respond(question, verdict, self.resources, where)
             yield from self._finish(answer, t0, conv, turn, "safety")
             return
         intent = self.intents.read(question, conv)
@@ -278,7 +284,7 @@ class Coach:
             and (found := self.patterns(question, qvec))
         ):
             answer.patterns = found
-            answer.text = concern_response(found, self.resources, self.region)
+            answer.text = concern_response(found, self.resources, where)
             answer.citations = [
                 Citation(i, aid, self._title(aid), self._passage(aid, False))
                 for i, (aid, _) in enumerate(PATTERN_ARTICLES, 1)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import html
 import os
-import secrets
 import shutil
 import socket
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,32 +21,14 @@ from assistant.coach import check_question
 from assistant.config import Settings
 from assistant.conversation import Conversation
 from assistant.errors import HearthError, PortInUse, UsageError
-from assistant.journal.service import MAX_ENTRY_CHARS
-from assistant.journal.vault import VaultSession
 from assistant.services import Services
 from ui import render
-from ui.guard import Guard, client_id
+from ui.guard import Guard
 from ui.lan import is_loopback
 from ui.render import text_html
+from ui.tabs.journal import JOURNAL_CSS, JournalTab
+from ui.tabs.session import Sessions, Unlocked, lock_value
 from ui.warmup import Ready, Warmup
-
-
-@dataclass
-class Unlocked:
-    """A browser session's open journal, bound to that browser's secret cookie."""
-
-    client: str
-    vault: VaultSession
-
-    @property
-    def name(self) -> str:
-        return self.vault.name
-
-
-def _lock_value(value: Any) -> None:
-    if isinstance(value, Unlocked):
-        value.vault.lock()
-
 
 CSS = """
 #quick-exit { position: fixed; top: 10px; right: 14px; z-index: 1000; width: auto; min-width: 170px;
@@ -66,6 +46,7 @@ CSS = """
 .sources-box { font-size: 0.95em; }
 .hearth-note { color: #555; font-size: 0.9em; }
 """
+CSS += JOURNAL_CSS
 NEUTRAL_PAGE_JS = """
 () => {
   document.title = "New Tab";
@@ -126,48 +107,6 @@ def _safety_html(text: str, level: str) -> str:
     return f"<div class='safety-box' id='safety-answer'><h3>{head}</h3>{body}</div>"
 
 
-def _highlight(text: str, analysis: Any) -> list[tuple[str, str | None]]:
-    """The entry split into sentences, evidence sentences tagged with their labels."""
-    from assistant.safety import sentences
-
-    tags: dict[str, list[str]] = {}
-    for f in analysis.flags + analysis.strengths:
-        for ev in f.evidence:
-            tags.setdefault(ev, []).append(f.label)
-    out: list[tuple[str, str | None]] = []
-    for s in sentences(text) or [text]:
-        out.append((s + " ", ", ".join(tags[s]) if s in tags else None))
-    return out
-
-
-_WHOSE = {"partner": " (theirs)", "writer": " (yours)", "both": " (both of you)"}
-
-
-def _analysis_md(analysis: Any, svc: Services) -> str:
-    tax = svc.classifier.taxonomy
-    lines = []
-    if analysis.safety != "none":
-        lines.append("**Your safety matters most here.** Resources are shown below.\n")
-    if analysis.flags:
-        lines.append("### Patterns noticed")
-        for f in analysis.flags:
-            whose = _WHOSE.get(f.who, "")
-            lines.append(
-                f"- **{tax.name.get(f.label, f.label)}**{whose} ({f.score:.2f}): {f.explanation} Read: `{f.article_id}`"
-            )
-    else:
-        lines.append("Nothing stood out in this entry.")
-    if analysis.strengths:
-        lines.append("\n### Strengths")
-        for s in analysis.strengths:
-            lines.append(f"- **{tax.name.get(s.label, s.label)}**: {s.explanation}")
-    if analysis.safety != "none":
-        kinds = ("emergency", "crisis", "directory") if analysis.safety == "crisis" else ("emergency", "abuse")
-        lines.append("\n### Resources")
-        lines += [f"- {r.name}: {r.how}" for r in svc.resources.pick(kinds, svc.settings.region)]
-    return "\n".join(lines)
-
-
 def _mib(kib: int) -> str:
     return f"{kib / 1024:g} MiB"
 
@@ -179,9 +118,13 @@ def starter_questions(knowledge_dir: Path) -> list[str]:
     return [str(q) for q in data["starters"]]
 
 
-def welcome_md(svc: Services) -> str:
+REGIONS = [("All regions", "all"), ("United States", "US"), ("UK and Ireland", "UK-IE"), ("Europe", "EU")]
+
+
+def welcome_md(svc: Services, region: str | None = None) -> str:
     """The first thing a newcomer reads: what Hearth does, what never leaves, and that it is not therapy."""
-    emergency = "; ".join(f"{r.name} {r.contact}" for r in svc.resources.pick(("emergency",), svc.settings.region))
+    where = region or svc.settings.region
+    emergency = "; ".join(f"{r.name} {r.contact}" for r in svc.resources.pick(("emergency",), where))
     return (
         "# Hearth\n"
         "**A private coach for closeness, conflict and trust**, answering from a curated library with "
@@ -230,8 +173,8 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
     with gr.Blocks(title="Hearth", analytics_enabled=False) as demo:
         # The one journal this browser session has unlocked (or None). Expires with the idle
         # lock; `live` lets the unload hook lock it the moment the tab closes.
-        unlocked = gr.State(None, time_to_live=max(60, settings.idle_lock_seconds), delete_callback=_lock_value)
-        live: dict[str, Unlocked] = {}
+        unlocked = gr.State(None, time_to_live=max(60, settings.idle_lock_seconds), delete_callback=lock_value)
+        sessions = Sessions(svc, lan)
         private: dict[str, Any] = {"api_visibility": "private"}  # not callable as a named API
         exit_btn = gr.Button("Quick exit (Esc)", elem_id="quick-exit", variant="stop")
         if settings.session_mode:
@@ -241,7 +184,13 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                     "when the session ends."
                 )
                 end_btn = gr.Button("End session and wipe", variant="stop", elem_id="end-session", scale=0)
-        gr.Markdown(welcome_md(svc), elem_classes=["welcome"], elem_id="welcome")
+        welcome = gr.Markdown(welcome_md(svc), elem_classes=["welcome"], elem_id="welcome")
+        # Which helplines the page shows (this browser session only; the default is the
+        # HEARTH_REGION setting): the coach's safety answers, the journal's and the insights'
+        # resources list that region's lines plus the directories that work anywhere.
+        region = gr.Dropdown(label="Helplines for", choices=REGIONS, value=settings.region, elem_id="region",
+                             scale=0, min_width=200)  # fmt: skip
+        region.change(lambda r: welcome_md(svc, r), region, welcome, api_visibility="private")
 
         # ---- Coach -----------------------------------------------------------------------
         with gr.Tab("Coach", id="coach"):
@@ -289,7 +238,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                 if state is None or request is None or lan:
                     return text
                 try:
-                    return svc.together.personalise(_need(state, request), text)
+                    return svc.together.personalise(sessions.need(state, request), text)
                 except HearthError:
                     return text
 
@@ -298,6 +247,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                 history: list[dict],
                 conv: Conversation | None,
                 state: Unlocked | None = None,
+                where: str | None = None,
                 request: gr.Request | None = None,
             ) -> Iterator[tuple]:
                 q = (q or "").strip()
@@ -329,7 +279,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                     history[-1]["content"] = render.md_text(str(exc))
                     yield history, gr.update(), gr.update(), gr.update(), q, conv, *[gr.update()] * len(choice_btns)
                     return
-                for event in svc.coach.stream(q, conversation=conv):
+                for event in svc.coach.stream(q, conversation=conv, region=where):
                     if event.answer is None:
                         shown += event.text
                         history[-1]["content"] = render.answer_md(shown)
@@ -365,14 +315,14 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
             # Both triggers share one queue sized to the engine's slots; a question waiting for
             # a slot shows its place in line in the chat (Gradio's queue status).
             slots: dict[str, Any] = {"concurrency_limit": settings.workshop_slots, "concurrency_id": "coach"}
-            ask_btn.click(ask, [question, chat, turns, unlocked], outs, **slots)
+            ask_btn.click(ask, [question, chat, turns, unlocked, region], outs, **slots)
             for text, btn in starters:  # a starter asks itself, as if typed
                 btn.click(lambda t=text: t, None, question, **private).then(
-                    ask, [question, chat, turns, unlocked], outs, **slots
+                    ask, [question, chat, turns, unlocked, region], outs, **slots
                 )
-            question.submit(ask, [question, chat, turns, unlocked], outs, **slots)
+            question.submit(ask, [question, chat, turns, unlocked, region], outs, **slots)
             for btn in choice_btns:  # a choice is sent as the person's next message (its label)
-                btn.click(ask, [btn, chat, turns, unlocked], outs, **slots)
+                btn.click(ask, [btn, chat, turns, unlocked, region], outs, **slots)
             # Moving on is explicit: a new conversation forgets the earlier turns (and with them a
             # disclosure that kept the coach in safety mode).
             new_btn.click(
@@ -395,342 +345,15 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
 
             source_pick.change(open_article, source_pick, source_view)
 
-        # ---- Journal ---------------------------------------------------------------------
-        with gr.Tab("Journal", id="journal"):
-            gr.Markdown(
-                "One journal is open per browser window. Switching profile locks the open one; "
-                "the other profile asks for its own passphrase.",
-                elem_classes=["hearth-note"],
-            )
-            with gr.Row():
-                profile = gr.Dropdown(label="Profile", choices=[], value=None, elem_id="profile")
-                passphrase = gr.Textbox(label="Passphrase", type="password", elem_id="passphrase")
-                unlock_btn = gr.Button("Unlock", elem_id="unlock")
-                lock_btn = gr.Button("Lock now", elem_id="lock")
-            with gr.Accordion("Create a new profile", open=False, elem_id="create-accordion", visible=not lan):
-                new_name = gr.Textbox(label="Profile name (letters, digits, spaces)", elem_id="new-name")
-                new_pw = gr.Textbox(label="Passphrase (8 characters or more)", type="password", elem_id="new-pw")
-                new_pw2 = gr.Textbox(label="Repeat the passphrase", type="password", elem_id="new-pw2")
-                create_btn = gr.Button("Create profile", elem_id="create")
-            status = gr.Markdown("Locked.", elem_id="journal-status")
-            recovery = gr.Markdown(visible=False, elem_id="recovery-key")
-            entry_text = gr.Textbox(
-                label=f"Write an entry (up to {MAX_ENTRY_CHARS:,} characters)", lines=5, elem_id="entry-text"
-            )
-            save_btn = gr.Button("Save and reflect", variant="primary", elem_id="save-entry")
-            with gr.Row():
-                entries = gr.Dropdown(label="Your entries", choices=[], elem_id="entries")
-                delete_btn = gr.Button("Delete entry", elem_id="delete-entry")
-            entry_view = gr.HTML(elem_id="entry-view")
-            highlighted = gr.HighlightedText(label="What was noticed", combine_adjacent=False, elem_id="evidence")
-            analysis_md = gr.Markdown(elem_id="analysis")
-            with gr.Row():  # feedback on one finding of the opened entry (journal/calibration.py)
-                fb_label = gr.Dropdown(label="A finding in the opened entry", choices=[], elem_id="fb-label")
-                fits_btn = gr.Button("This fits", elem_id="fb-fits")
-                nofit_btn = gr.Button("This doesn't fit", elem_id="fb-doesnt-fit")
-                fb_reset = gr.Button("Reset what Hearth learned from my marks", elem_id="fb-reset")
-            fb_status = gr.Markdown(elem_id="fb-status")
-            with gr.Accordion(
-                "Shared space (both partners must agree)", open=False, elem_id="space-accordion", visible=not lan
-            ):
-                gr.Markdown(
-                    "A shared space opens when both partners agree: your journal is unlocked here, "
-                    "your partner types their own passphrase once (it is used to open the space and "
-                    "then forgotten). Only entries you share one by one appear there."
-                )
-                partner_b = gr.Dropdown(label="Partner's profile", choices=[], elem_id="partner")
-                partner_pw = gr.Textbox(label="Partner's passphrase", type="password", elem_id="partner-pw")
-                agree_a = gr.Checkbox(label="I agree to open a shared space", elem_id="agree-a")
-                agree_b = gr.Checkbox(label="My partner agrees to open a shared space", elem_id="agree-b")
-                space_btn = gr.Button("Open shared space", elem_id="open-space")
-                space_pick = gr.Dropdown(label="Shared space", choices=[], elem_id="space-pick")
-                share_btn = gr.Button("Share the selected entry in this space", elem_id="share")
-                space_status = gr.Markdown(elem_id="space-status")
-                space_view = gr.HTML(elem_id="space-view")
-
-            def _client(request: gr.Request | None) -> str:
-                cid = client_id(dict(request.headers)) if request is not None else None
-                if not cid:
-                    raise HearthError("this browser has no Hearth session cookie; reload the page")
-                return cid
-
-            def _account(request: gr.Request | None) -> str:
-                """On a LAN: the profile this request logged in as (Gradio's auth token)."""
-                user = getattr(request, "username", None) if request is not None else None
-                if not user:
-                    raise HearthError("log in first")
-                return str(user)
-
-            def _need(state: Unlocked | None, request: gr.Request | None) -> VaultSession:
-                """The caller's own unlocked journal, checked on the server for every call."""
-                if state is None or state.vault.locked:
-                    raise HearthError("the journal is locked; unlock it first")
-                if not secrets.compare_digest(state.client, _client(request)):
-                    raise HearthError("this journal was unlocked in another browser; unlock it here")
-                if lan and state.name != _account(request):
-                    raise HearthError("this journal belongs to another login; log in as its owner")
-                return state.vault
-
-            def _choices(vs: VaultSession) -> list[tuple[str, str]]:
-                items = journal.list_entries(svc, vs)
-                return [(f"{e.created[:16].replace('T', ' ')}  {e.text[:50]}", e.id) for e in reversed(items)]
-
-            def _space_choices(vs: VaultSession) -> list[tuple[str, str]]:
-                return [
-                    (f"with {', '.join(names) or 'nobody'} ({sid[:6]})", sid)
-                    for sid, names in svc.vaults.space_partners(vs).items()
-                ]
-
-            def _profiles(request: gr.Request | None = None) -> list[str]:
-                if lan:  # a participant never sees the other participants' names
-                    try:
-                        return [_account(request)]
-                    except HearthError:
-                        return []
-                try:
-                    return svc.vaults.profiles()
-                except HearthError:
-                    return []
-
-            def _lock(state: Unlocked | None, request: gr.Request | None = None) -> None:
-                if state is not None:
-                    state.vault.lock()
-                if request is not None and request.session_hash:
-                    live.pop(request.session_hash, None)
-
-            # What a locked journal shows: every output of clear_outs emptied, in that order.
-            cleared: tuple[Any, ...] = (None, "Locked.", gr.update(value="", visible=False),
-                                        gr.update(choices=[], value=None), "", [], "", "",
-                                        gr.update(choices=[], value=None), "", "")  # fmt: skip
-            clear_outs = [unlocked, status, recovery, entries, entry_view, highlighted, analysis_md, entry_text,
-                          space_pick, space_view, space_status]  # fmt: skip
-
-            def refresh_profiles(state: Unlocked | None, request: gr.Request) -> tuple:
-                names = _profiles(request)
-                current = state.name if state is not None and not state.vault.locked else (names[0] if names else None)
-                partners = [] if lan else names
-                return gr.update(choices=names, value=current), gr.update(choices=partners, value=None)
-
-            demo.load(refresh_profiles, unlocked, [profile, partner_b], **private)
-
-            def do_unlock(name: str | None, pw: str, state: Unlocked | None, request: gr.Request) -> tuple:
-                _lock(state, request)
-                try:
-                    if not name:
-                        raise HearthError("choose a profile, or create one below")
-                    if lan and name != _account(request):
-                        raise HearthError("you can open only the profile you logged in as")
-                    cid = _client(request)
-                    vs = svc.vaults.unlock(name, pw, client=cid, hide_missing=True)
-                    new = Unlocked(cid, vs)
-                    live[request.session_hash or ""] = new
-                    return (new, f"Unlocked **{render.name(vs.name)}**.", gr.update(value="", visible=False),
-                            gr.update(choices=_choices(vs), value=None), "", [], "", "",
-                            gr.update(choices=_space_choices(vs), value=None), "", "", "")  # fmt: skip
-                except HearthError as exc:
-                    return (*cleared[:1], f"**{render.md_text(str(exc))}**", *cleared[2:], "")
-
-            unlock_btn.click(do_unlock, [profile, passphrase, unlocked], [*clear_outs, passphrase], **private)
-
-            def do_create(name: str, pw: str, pw2: str, state: Unlocked | None, request: gr.Request) -> tuple:
-                _lock(state, request)
-                try:
-                    if lan:
-                        raise HearthError("in a workshop, profiles come from the facilitator or an enrol code")
-                    if pw != pw2:
-                        raise HearthError("the two passphrases differ; nothing was created")
-                    key = journal.init_profile(svc, name or "", pw)
-                    cid = _client(request)
-                    vs = svc.vaults.unlock(name.strip(), pw, client=cid)
-                    new = Unlocked(cid, vs)
-                    live[request.session_hash or ""] = new
-                    names = _profiles(request)
-                    shown = gr.update(
-                        value=(
-                            "Session mode: no recovery key; this profile disappears when the session ends."
-                            if settings.session_mode
-                            else f"**Your recovery key (shown once; print it or keep it safe):** `{key}`"
-                        ),
-                        visible=True,
-                    )
-                    return (new, f"Created and unlocked **{render.name(vs.name)}**.", shown,
-                            gr.update(choices=[], value=None), "", [], "", "", gr.update(choices=[], value=None),
-                            "", "", "", "", "", gr.update(choices=names, value=vs.name),
-                            gr.update(choices=names, value=None))  # fmt: skip
-                except HearthError as exc:
-                    return (*cleared[:1], f"**{render.md_text(str(exc))}**", *cleared[2:], "", "", "",
-                            gr.update(), gr.update())  # fmt: skip
-
-            create_btn.click(
-                do_create,
-                [new_name, new_pw, new_pw2, unlocked],
-                [*clear_outs, new_name, new_pw, new_pw2, profile, partner_b],
-                **private,
-            )
-
-            def do_lock(state: Unlocked | None, request: gr.Request) -> tuple:
-                _lock(state, request)
-                return cleared
-
-            lock_btn.click(do_lock, unlocked, clear_outs, **private)
-
-            def on_profile_change(name: str | None, state: Unlocked | None, request: gr.Request) -> tuple:
-                # Switching profile never shows another profile's data: the open one locks.
-                if state is not None and state.name != name:
-                    _lock(state, request)
-                    return cleared
-                return (state, *[gr.update()] * (len(clear_outs) - 1))
-
-            profile.change(on_profile_change, [profile, unlocked], clear_outs, **private)
-
-            def do_save(text: str, state: Unlocked | None, request: gr.Request, progress: Any = gr.Progress()) -> tuple:
-                try:
-                    vs = _need(state, request)
-                    progress(0.2, desc="Reading your entry on this device")
-                    added = journal.add_entry(svc, vs, text)
-                    return ("", text_html(text), _highlight(text, added.analysis), _analysis_md(added.analysis, svc),
-                            gr.update(choices=_choices(vs), value=None), "Saved, sealed.")  # fmt: skip
-                except HearthError as exc:
-                    return text, "", [], "", gr.update(), f"**{render.md_text(str(exc))}**"
-
-            save_btn.click(
-                do_save, [entry_text, unlocked], [entry_text, entry_view, highlighted, analysis_md, entries, status],
-                **private,
-            )  # fmt: skip
-
-            def do_open(entry_id: str | None, state: Unlocked | None, request: gr.Request) -> tuple:
-                if not entry_id:
-                    return "", [], ""
-                try:
-                    from assistant.journal.classifier import Analysis
-
-                    e = journal.get_entry(svc, _need(state, request), entry_id)
-                    a = Analysis.from_json(e.analysis) if e.analysis else None
-                    return (text_html(e.text), _highlight(e.text, a) if a else [], _analysis_md(a, svc) if a else "")
-                except HearthError as exc:
-                    return text_html(str(exc)), [], ""
-
-            entries.change(do_open, [entries, unlocked], [entry_view, highlighted, analysis_md], **private)
-
-            def fb_choices(entry_id: str | None, state: Unlocked | None, request: gr.Request) -> Any:
-                try:
-                    if not entry_id:
-                        return gr.update(choices=[], value=None)
-                    e = journal.get_entry(svc, _need(state, request), entry_id)
-                    found = [f["label"] for f in e.analysis.get("flags", []) + e.analysis.get("strengths", [])]
-                    names = svc.classifier.taxonomy.name
-                    return gr.update(choices=[(names.get(lab, lab), lab) for lab in found], value=None)
-                except HearthError:
-                    return gr.update(choices=[], value=None)
-
-            entries.change(fb_choices, [entries, unlocked], [fb_label], **private)
-
-            def do_mark(mark: str) -> Any:
-                def handler(
-                    entry_id: str | None, label: str | None, state: Unlocked | None, request: gr.Request
-                ) -> str:
-                    try:
-                        if not entry_id or not label:
-                            return "Open an entry and pick one of its findings first."
-                        changes = journal.feedback(svc, _need(state, request), entry_id, label, mark)
-                        return "Thank you; noted in your journal (sealed).\n\n" + "\n".join(f"- {c}" for c in changes)
-                    except HearthError as exc:
-                        return f"**{render.md_text(str(exc))}**"
-
-                return handler
-
-            fits_btn.click(do_mark("fits"), [entries, fb_label, unlocked], [fb_status], **private)
-            nofit_btn.click(do_mark("doesnt-fit"), [entries, fb_label, unlocked], [fb_status], **private)
-
-            def do_fb_reset(state: Unlocked | None, request: gr.Request) -> str:
-                try:
-                    n = journal.reset_feedback(svc, _need(state, request))
-                    return f"Forgot {n} marks; Hearth reads your entries as it does for everyone again."
-                except HearthError as exc:
-                    return f"**{render.md_text(str(exc))}**"
-
-            fb_reset.click(do_fb_reset, [unlocked], [fb_status], **private)
-
-            def do_delete(entry_id: str | None, state: Unlocked | None, request: gr.Request) -> tuple:
-                try:
-                    vs = _need(state, request)
-                    if entry_id:
-                        journal.delete_entry(svc, vs, entry_id)
-                    return gr.update(choices=_choices(vs), value=None), "", "Entry deleted."
-                except HearthError as exc:
-                    return gr.update(), "", f"**{render.md_text(str(exc))}**"
-
-            delete_btn.click(do_delete, [entries, unlocked], [entries, entry_view, status], **private)
-
-            def _space_html(vs: VaultSession, space_id: str) -> str:
-                items = svc.vaults.space_entries(vs, space_id)
-                if not items:
-                    return "<p><i>Nothing shared yet.</i></p>"
-                return "".join(f"<p><b>{text_html(i['author'])}</b>: {text_html(i['text'])}</p>" for i in items)
-
-            def do_space(partner: str | None, ppw: str, ok_a: bool, ok_b: bool, state: Unlocked | None,
-                         request: gr.Request) -> tuple:  # fmt: skip
-                try:
-                    vs = _need(state, request)
-                    if lan:
-                        raise HearthError("shared spaces are not offered in a workshop")
-                    if not (ok_a and ok_b):
-                        raise HearthError("both of you need to agree before a shared space opens")
-                    if not partner or partner == vs.name:
-                        raise HearthError("choose your partner's profile")
-                    # The partner's journal is unlocked only for this handshake, then locked again.
-                    other = svc.vaults.unlock(partner, ppw, client=_client(request), hide_missing=True)
-                    try:
-                        mine = svc.vaults.space_partners(vs)
-                        existing = [sid for sid, names in mine.items() if names == [other.name]]
-                        space = existing[0] if existing else svc.vaults.create_space(vs, other)
-                    finally:
-                        other.lock()
-                    return ("", gr.update(choices=_space_choices(vs), value=space),
-                            f"Shared space open for **{render.name(vs.name)}** and **{render.name(partner)}**.",
-                            _space_html(vs, space))  # fmt: skip
-                except HearthError as exc:
-                    return "", gr.update(), f"**{render.md_text(str(exc))}**", ""
-
-            space_btn.click(
-                do_space, [partner_b, partner_pw, agree_a, agree_b, unlocked],
-                [partner_pw, space_pick, space_status, space_view], **private,
-            )  # fmt: skip
-
-            def do_show_space(space_id: str | None, state: Unlocked | None, request: gr.Request) -> str:
-                try:
-                    return _space_html(_need(state, request), space_id) if space_id else ""
-                except HearthError as exc:
-                    return text_html(str(exc))
-
-            space_pick.change(do_show_space, [space_pick, unlocked], space_view, **private)
-
-            def do_share(space_id: str | None, entry_id: str | None, state: Unlocked | None,
-                         request: gr.Request) -> tuple:  # fmt: skip
-                try:
-                    vs = _need(state, request)
-                    if not space_id or not entry_id:
-                        raise HearthError("pick a shared space and an entry first")
-                    svc.vaults.share(vs, space_id, entry_id)
-                    partners = ", ".join(svc.vaults.space_partners(vs).get(space_id, []))
-                    return f"Shared this one entry with **{render.name(partners)}**.", _space_html(vs, space_id)
-                except HearthError as exc:
-                    return f"**{render.md_text(str(exc))}**", gr.update()
-
-            share_btn.click(do_share, [space_pick, entries, unlocked], [space_status, space_view], **private)
-
-            def idle_check(state: Unlocked | None) -> tuple:
-                if state is not None and state.vault.locked:
-                    return cleared[:1] + ("Locked after a quiet while.",) + cleared[2:]
-                return (state, *[gr.update()] * (len(clear_outs) - 1))
-
-            gr.Timer(30).tick(idle_check, unlocked, clear_outs, **private)
+        # ---- Journal (ui/tabs/journal.py) ----------------------------------------------------
+        jt = JournalTab(svc, sessions)
+        jt.build(demo, unlocked, region)
 
         # ---- Together (ui/tabs/together.py; not in a workshop, which has no couples) -----
         if not lan:
             from ui.tabs.together import TogetherTab
 
-            TogetherTab(svc).build(unlocked, _need, _client, _profiles)
+            TogetherTab(svc).build(unlocked, sessions.need, sessions.client, sessions.profiles)
 
         # ---- Insights --------------------------------------------------------------------
         with gr.Tab("Insights", id="insights"):
@@ -744,11 +367,11 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
             )
             ins_md = gr.Markdown(elem_id="insights-md")
 
-            def do_insights(state: Unlocked | None, request: gr.Request) -> tuple:
+            def do_insights(state: Unlocked | None, where: str | None, request: gr.Request) -> tuple:
                 import pandas as pd
 
                 try:
-                    data = journal.insights(svc, _need(state, request))
+                    data = journal.insights(svc, sessions.need(state, request), where)
                 except HearthError as exc:
                     empty = pd.DataFrame({"week": [], "count": [], "label": []})
                     no_who = pd.DataFrame({"week": [], "count": [], "who": []})
@@ -779,7 +402,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                     lines += [f"- {r['name']}: {r['how']}" for r in data["resources"]]
                 return flags, strengths, people, "\n".join(lines)
 
-            ins_btn.click(do_insights, [unlocked], [flags_plot, strengths_plot, person_plot, ins_md], **private)
+            ins_btn.click(do_insights, [unlocked, region], [flags_plot, strengths_plot, person_plot, ins_md], **private)
 
         # ---- Practice --------------------------------------------------------------------
         with gr.Tab("Practice", id="practice"):
@@ -856,7 +479,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
 
             def do_export(state: Unlocked | None, request: gr.Request) -> tuple:
                 try:
-                    vs = _need(state, request)
+                    vs = sessions.need(state, request)
                     base = tmp_base()
                     base.mkdir(parents=True, exist_ok=True)
                     target = Path(tempfile.mkdtemp(dir=base)) / journal.export_name(vs.name)
@@ -869,29 +492,29 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
 
             def do_wipe(text: str, pw: str, state: Unlocked | None, request: gr.Request) -> tuple:
                 try:
-                    vs = _need(state, request)
+                    vs = sessions.need(state, request)
                     if text.strip() != "DELETE":
                         raise HearthError("not confirmed: type DELETE exactly; nothing was deleted")
                     # The passphrase again: an unattended unlocked window is not enough to destroy.
-                    check = svc.vaults.unlock(vs.name, pw, client=_client(request))
+                    check = svc.vaults.unlock(vs.name, pw, client=sessions.client(request))
                     svc.together.forget_profile(check)  # Together's records of this profile first
                     svc.vaults.delete_profile(check)
                     journal.remove_exports(svc, vs.name, tmp_base())  # a backup left for download goes too
-                    _lock(state, request)
-                    names = _profiles(request)
-                    return (*cleared, "", "", "Your journal was destroyed: the keys first, then the entries.",
+                    sessions.lock(state, request)
+                    names = sessions.profiles(request)
+                    return (*jt.cleared, "", "", "Your journal was destroyed: the keys first, then the entries.",
                             gr.update(choices=names, value=None), gr.update(choices=names, value=None))  # fmt: skip
                 except HearthError as exc:
-                    keep = (state, *[gr.update()] * (len(clear_outs) - 1))
+                    keep = (state, *[gr.update()] * (len(jt.clear_outs) - 1))
                     return (*keep, "", "", f"**{render.md_text(str(exc))}**", gr.update(), gr.update())
 
             wipe_btn.click(
                 do_wipe, [confirm, wipe_pw, unlocked],
-                [*clear_outs, confirm, wipe_pw, privacy_status, profile, partner_b], **private,
+                [*jt.clear_outs, confirm, wipe_pw, privacy_status, jt.profile, jt.partner_b], **private,
             )  # fmt: skip
 
         def quick_exit(state: Unlocked | None, request: gr.Request) -> None:
-            _lock(state, request)
+            sessions.lock(state, request)
 
         exit_btn.click(quick_exit, unlocked, unlocked, js=NEUTRAL_PAGE_JS, **private).then(None, js=AWAY_JS)
         demo.load(None, None, None, js=PAGE_JS)
@@ -901,7 +524,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
             def end_session(state: Unlocked | None, request: gr.Request) -> None:
                 # Every profile of the session lives in the memory vault: destroy them all, then the
                 # page reloads empty (the browser's state goes with it).
-                _lock(state, request)
+                sessions.lock(state, request)
                 journal.delete_all(svc)
                 base = tmp_base()
                 for child in base.glob("*"):
@@ -919,9 +542,7 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
         def on_unload(request: gr.Request) -> None:
             # The tab closed or reloaded: lock now, not when the state expires an hour later.
             activity.closed(request.session_hash or "")
-            gone = live.pop(request.session_hash or "", None)
-            if gone is not None:
-                gone.vault.lock()
+            sessions.closed(request.session_hash or "")
 
         demo.unload(on_unload)
     return demo

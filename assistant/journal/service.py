@@ -35,15 +35,54 @@ def init_profile(svc: Services, profile: str, passphrase: str) -> str:
     return svc.vaults.create_profile(profile, passphrase)
 
 
-def unlock(svc: Services, profile: str, passphrase: str, recovery_key: str | None = None) -> VaultSession:
-    return svc.vaults.unlock(profile, passphrase, recovery_key=recovery_key)
+def unlock(
+    svc: Services,
+    profile: str,
+    passphrase: str,
+    recovery_key: str | None = None,
+    *,
+    client: str | None = None,
+    hide_missing: bool = False,
+) -> VaultSession:
+    """`client` keys the unlock backoff to one browser; `hide_missing` answers an unknown
+    profile exactly like a wrong passphrase (the web app: names are not probed)."""
+    return svc.vaults.unlock(profile, passphrase, recovery_key=recovery_key, client=client, hide_missing=hide_missing)
+
+
+def profiles(svc: Services) -> list[str]:
+    return svc.vaults.profiles()
+
+
+# -- shared spaces: both partners present, one entry shared at a time ---------------------------
+
+
+def spaces(svc: Services, session: VaultSession) -> dict[str, list[str]]:
+    """This profile's shared spaces, each with the names of its other members."""
+    return svc.vaults.space_partners(session)
+
+
+def open_space(svc: Services, session: VaultSession, partner: VaultSession) -> str:
+    """The couple's one space (made on the first call, found again after)."""
+    existing = [sid for sid, names in spaces(svc, session).items() if names == [partner.name]]
+    return existing[0] if existing else svc.vaults.create_space(session, partner)
+
+
+def space_entries(svc: Services, session: VaultSession, space_id: str) -> list[dict[str, str]]:
+    return svc.vaults.space_entries(session, space_id)
+
+
+def share_entry(svc: Services, session: VaultSession, space_id: str, entry_id: str) -> str:
+    return svc.vaults.share(session, space_id, entry_id)
 
 
 MAX_ENTRY_CHARS = 20_000  # about eight pages; a longer text is refused before any work
 
 
-def add_entry(svc: Services, session: VaultSession, text: str) -> Added:
-    """Classify on the device, then store the entry and its analysis sealed together."""
+MAX_TITLE_CHARS = 120
+MAX_TAGS = 12
+
+
+def _check_text(text: str) -> None:
     if not text or not text.strip():
         raise VaultError("the entry is empty; nothing was saved")
     if len(text) > MAX_ENTRY_CHARS:
@@ -51,11 +90,89 @@ def add_entry(svc: Services, session: VaultSession, text: str) -> Added:
             f"an entry holds up to {MAX_ENTRY_CHARS:,} characters and this one has {len(text):,}; "
             "split it into two entries (nothing was saved)"
         )
+
+
+def clean_tags(tags: str | list[str] | None) -> list[str]:
+    """Tags as the person typed them ("work, Sunday talk"): trimmed, lower case, no repeats."""
+    raw = tags.split(",") if isinstance(tags, str) else list(tags or [])
+    out = list(dict.fromkeys(t.strip().lstrip("#").strip().lower() for t in raw if t.strip().lstrip("#").strip()))
+    if len(out) > MAX_TAGS or any(len(t) > 40 for t in out):
+        raise UsageError(f"up to {MAX_TAGS} tags of up to 40 characters each (nothing was saved)")
+    return out
+
+
+def _clean_title(title: str | None) -> str:
+    title = " ".join((title or "").split())
+    if len(title) > MAX_TITLE_CHARS:
+        raise UsageError(f"a title holds up to {MAX_TITLE_CHARS} characters (nothing was saved)")
+    return title
+
+
+def add_entry(
+    svc: Services,
+    session: VaultSession,
+    text: str,
+    *,
+    title: str = "",
+    mood: str = "",
+    tags: str | list[str] | None = None,
+) -> Added:
+    """Classify on the device, then store the entry and its analysis sealed together (the title,
+    mood and tags too: everything a person writes is sealed)."""
+    _check_text(text)
+    title, tag_list = _clean_title(title), clean_tags(tags)
     session.key()  # fail on a locked session before doing any work
     shifts, names = personal_context(svc, session)
     analysis = svc.classifier.classify(text, shifts, names)
-    entry = svc.vaults.add(session, text, analysis=analysis.as_json())
+    entry = svc.vaults.add(session, text, title=title, tags=tag_list, mood=mood.strip(), analysis=analysis.as_json())
     return Added(entry, analysis)
+
+
+def edit_entry(
+    svc: Services,
+    session: VaultSession,
+    entry_id: str,
+    text: str,
+    *,
+    title: str = "",
+    mood: str = "",
+    tags: str | list[str] | None = None,
+) -> Added:
+    """Change an entry: read again on the device (feedback marks go: they were about the old
+    words), sealed in place of the old version, which is gone from the files too."""
+    _check_text(text)
+    title, tag_list = _clean_title(title), clean_tags(tags)
+    entry = svc.vaults.get(session, entry_id)
+    others = [e for e in svc.vaults.list(session).entries if e.id != entry_id]
+    from assistant.journal import calibration
+    from assistant.journal.who import names_in
+
+    # The profile's own context, without the old version of this very entry.
+    shifts = calibration.learn(e.analysis for e in others).shifts
+    analysis = svc.classifier.classify(text, shifts, names_in(e.text for e in others))
+    entry.text, entry.title, entry.mood, entry.tags = text, title, mood.strip(), tag_list
+    entry.analysis = analysis.as_json()
+    return Added(svc.vaults.replace(session, entry), analysis)
+
+
+def restore_entry(svc: Services, session: VaultSession, entry: Entry) -> Entry:
+    """Undo a delete: the entry (held in this session's memory only) sealed again, as it was."""
+    return svc.vaults.add(
+        session, entry.text, title=entry.title, tags=entry.tags, mood=entry.mood, analysis=entry.analysis,
+        created=entry.created,
+    )  # fmt: skip
+
+
+def search_entries(svc: Services, session: VaultSession, query: str) -> list[Entry]:
+    """Entries whose text, title, mood or tags hold every word of `query` (any case), newest
+    first. Decrypted in memory for this call only: there is no index on disk to leak."""
+    words = query.lower().split()
+    found = []
+    for e in list_entries(svc, session):
+        hay = " ".join([e.text, e.title, e.mood, *e.tags, *(f"#{t}" for t in e.tags)]).lower()
+        if all(w in hay for w in words):
+            found.append(e)
+    return sorted(found, key=lambda e: (e.created, e.id), reverse=True)
 
 
 def personal_context(svc: Services, session: VaultSession) -> tuple[dict[str, float], set[str]]:
@@ -126,11 +243,12 @@ def remove_exports(svc: Services, profile: str, base: Path | None = None) -> int
     return gone
 
 
-def insights(svc: Services, session: VaultSession) -> dict[str, Any]:
+def insights(svc: Services, session: VaultSession, region: str | None = None) -> dict[str, Any]:
     from assistant.journal.insights import compute
 
     entries = svc.vaults.list(session).entries
-    return compute(entries, svc.classifier.taxonomy, svc.resources, svc.settings.region, svc.practice.exercises)
+    where = region or svc.settings.region
+    return compute(entries, svc.classifier.taxonomy, svc.resources, where, svc.practice.exercises)
 
 
 def feedback(svc: Services, session: VaultSession, entry_id: str, label: str, mark: str) -> list[str]:

@@ -210,6 +210,7 @@ class Entry:
     title: str = ""
     tags: list[str] = field(default_factory=list)
     analysis: dict[str, Any] = field(default_factory=dict)
+    mood: str = ""  # the writer's own word for how they felt (sealed with the text)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -219,6 +220,7 @@ class Entry:
             "text": self.text,
             "title": self.title,
             "tags": self.tags,
+            "mood": self.mood,
             "analysis": self.analysis,
         }
 
@@ -257,7 +259,9 @@ def entry_place(vault_id: str, profile_id: str, entry_id: str, version: int, cre
 
 def _encode_entry(entry: Entry) -> bytes:
     """The plaintext of a sealed entry record: everything derived from the entry lives here."""
-    fields = {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis}
+    fields: dict[str, Any] = {"text": entry.text, "title": entry.title, "tags": entry.tags, "analysis": entry.analysis}
+    if entry.mood:  # written only when set, so an entry without one seals exactly as before
+        fields["mood"] = entry.mood
     return json.dumps(fields, ensure_ascii=False).encode("utf-8")
 
 
@@ -272,6 +276,7 @@ def _decode_entry(entry_id: str, created: str, updated: str, version: int, plain
         data.get("title", ""),
         list(data.get("tags", [])),
         dict(data.get("analysis", {})),
+        str(data.get("mood", "")),
     )
 
 
@@ -689,6 +694,7 @@ class VaultStore:
         tags: list[str] | None = None,
         analysis: dict[str, Any] | None = None,
         created: str | None = None,
+        mood: str = "",
     ) -> Entry:
         if not text.strip():
             raise VaultError("the entry is empty; nothing was saved")
@@ -696,6 +702,7 @@ class VaultStore:
         entry = Entry(
             uuid.uuid4().hex, created or now_iso(), now_iso(), 1, text, title, list(tags or []), dict(analysis or {})
         )
+        entry.mood = mood
         self._put(session, key, entry)
         return entry
 
@@ -773,6 +780,24 @@ class VaultStore:
                 raise VaultError(f"no entry {entry_id} in profile '{session.name}'")
             manifest.pop(entry_id, None)
             self._write_manifest(session.profile_id, key, manifest, mversion + 1)
+        self._forget_old_pages()
+
+    @_serialised
+    def replace(self, session: VaultSession, entry: Entry) -> Entry:
+        """An edit: the new version takes the row of the old one, and the old ciphertext is
+        gone from the files too (see _forget_old_pages), not only from the table."""
+        key = session.key()
+        entry.version += 1
+        entry.updated = now_iso()
+        self._put(session, key, entry)
+        self._forget_old_pages()
+        return entry
+
+    def _forget_old_pages(self) -> None:
+        # secure_delete zeroes freed pages in the main file, but in WAL mode the old version
+        # still sits in earlier WAL frames (and the main file keeps it until a checkpoint):
+        # checkpoint into the main file, then truncate the WAL to zero bytes.
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- shared spaces -----------------------------------------------------------------------
 

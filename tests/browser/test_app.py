@@ -95,8 +95,11 @@ def test_scripted_session_stays_local(server, browser) -> None:  # type: ignore[
     page.wait_for_selector("#analysis h3", timeout=60000)
     analysis = page.locator("#analysis").inner_text()
     assert "Stonewalling" in analysis
-    evidence = page.locator("#evidence").inner_text()
-    assert "silent treatment" in evidence and "stonewalling" in evidence.lower()
+    # the entry above its analysis, the sentence behind the flag marked and named in words
+    evidence = page.locator("#entry-view mark.hl-flag").first.inner_text()
+    assert "silent treatment" in evidence and "Stonewalling" in page.locator("#entry-view").inner_text()
+    view_box, analysis_box = page.locator("#entry-view").bounding_box(), page.locator("#analysis").bounding_box()
+    assert view_box is not None and analysis_box is not None and view_box["y"] < analysis_box["y"]
     page.screenshot(path=str(SHOTS / "journal.png"), full_page=True)
 
     # Coach: ask, see the streamed answer with sources, open a source
