@@ -45,6 +45,7 @@ CSS = """
 .safety-box h3 { margin-top: 0; color: #1f3d33; }
 .sources-box { font-size: 0.95em; }
 .hearth-note { color: #555; font-size: 0.9em; }
+#region { max-width: 340px; }
 """
 CSS += JOURNAL_CSS
 NEUTRAL_PAGE_JS = """

@@ -1,0 +1,81 @@
+"""The journal as a person uses it, in Chromium: cards, search, edit, delete with undo, lock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_app import _tab, browser, create_profile, server  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SILENT = "He gave me the silent treatment for three days and walked out whenever I tried to talk."
+
+
+def _status(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(f"document.querySelector('#journal-status').innerText.includes({text!r})", timeout=90000)
+
+
+def _write(page, text: str, title: str = "", tags: str = "") -> None:  # type: ignore[no-untyped-def]
+    page.locator("#entry-title textarea").fill(title)
+    page.locator("#entry-tags textarea").fill(tags)
+    page.locator("#entry-text textarea").fill(text)
+    page.click("#save-entry")
+    page.wait_for_function("document.querySelector('#entry-text textarea').value === ''", timeout=90000)
+
+
+def test_write_search_edit_delete_undo_and_lock(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    url, _ = server
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    _tab(page, "Journal")
+    create_profile(page, "dana", "a long passphrase for dana")
+    _write(page, "We argued about the dishes again.", title="Kitchen", tags="home")
+    _write(page, "A quiet dinner; we laughed about the dog.", title="Dinner", tags="dog")
+    cards = page.locator("#entries label")
+    assert cards.count() == 2 and "Dinner" in cards.nth(0).inner_text() and "#home" in cards.nth(1).inner_text()
+
+    # Search: the list narrows to the matching card
+    page.locator("#entry-search textarea").press_sequentially("dishes", delay=30)  # filters as one types
+    page.wait_for_function("document.querySelectorAll('#entries label').length === 1", timeout=30000)
+    page.locator("#entries label").filter(has_text="Kitchen").click()
+    page.wait_for_function("document.querySelector('#entry-view').innerText.includes('dishes')", timeout=30000)
+
+    # Edit: read again, the old words gone
+    page.click("#edit-entry")
+    page.wait_for_function("document.querySelector('#entry-text textarea').value.includes('dishes')")
+    assert page.locator("#entry-title textarea").input_value() == "Kitchen"
+    page.locator("#entry-text textarea").fill(SILENT)
+    page.click("#save-entry")
+    _status(page, "new version")
+    page.wait_for_selector("#analysis .finding-flag", timeout=60000)
+    assert "dishes" not in page.locator("#entries").inner_text() and page.locator("#entries label").count() == 2
+    assert "silent treatment" in page.locator("#entry-view mark.hl-flag").first.inner_text()
+
+    # Delete asks first, then offers a short undo
+    page.click("#delete-entry")
+    page.wait_for_selector("#delete-confirm", state="visible")
+    page.click("#delete-no")
+    page.wait_for_selector("#delete-confirm", state="hidden")
+    assert page.locator("#entries label").count() == 2
+    page.click("#delete-entry")
+    page.click("#delete-yes")
+    page.wait_for_selector("#undo-delete", state="visible", timeout=30000)
+    page.wait_for_function("document.querySelectorAll('#entries label').length === 1")
+    page.click("#undo-delete")
+    _status(page, "is back")
+    page.wait_for_function("document.querySelectorAll('#entries label').length === 2")
+    assert "silent treatment" in page.locator("#entry-view").inner_text()
+
+    # Lock now leaves nothing on screen: draft, list, opened entry, recovery key
+    page.locator("#entry-text textarea").fill("a half-written draft")
+    page.locator("#entry-search textarea").fill("dog")
+    page.click("#lock")
+    _status(page, "Locked")
+    page.wait_for_function("document.querySelector('#entry-text textarea').value === ''")
+    assert page.locator("#entries label").count() == 0
+    assert page.locator("#entry-view").inner_text().strip() == ""
+    assert page.locator("#analysis").inner_text().strip() == ""
+    assert page.locator("#entry-search textarea").input_value() == ""
+    assert page.locator("#recovery-key code").count() == 0 or not page.locator("#recovery-key").is_visible()
+    assert "half-written" not in page.content() and "silent treatment" not in page.content()
+    page.context.close()
