@@ -26,6 +26,7 @@ from ui import render
 from ui.guard import Guard
 from ui.lan import is_loopback
 from ui.render import text_html
+from ui.tabs.insights import InsightsTab
 from ui.tabs.journal import JOURNAL_CSS, JournalTab
 from ui.tabs.session import Sessions, Unlocked, lock_value
 from ui.warmup import Ready, Warmup
@@ -356,54 +357,8 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
 
             TogetherTab(svc).build(unlocked, sessions.need, sessions.client, sessions.profiles)
 
-        # ---- Insights --------------------------------------------------------------------
-        with gr.Tab("Insights", id="insights"):
-            ins_btn = gr.Button("Show my insights", elem_id="insights-btn")
-            flags_plot = gr.BarPlot(x="week", y="count", color="label", title="Patterns per week", elem_id="flags-plot")
-            strengths_plot = gr.BarPlot(
-                x="week", y="count", color="label", title="Strengths per week", elem_id="strengths-plot"
-            )
-            person_plot = gr.BarPlot(
-                x="week", y="count", color="who", title="Patterns per week, by whose they are", elem_id="person-plot"
-            )
-            ins_md = gr.Markdown(elem_id="insights-md")
-
-            def do_insights(state: Unlocked | None, where: str | None, request: gr.Request) -> tuple:
-                import pandas as pd
-
-                try:
-                    data = journal.insights(svc, sessions.need(state, request), where)
-                except HearthError as exc:
-                    empty = pd.DataFrame({"week": [], "count": [], "label": []})
-                    no_who = pd.DataFrame({"week": [], "count": [], "who": []})
-                    return empty, empty, no_who, f"**{render.md_text(str(exc))}**"
-                rows = pd.DataFrame(data["weeks"] or [], columns=["week", "label", "kind", "count"])
-                flags = rows[rows["kind"] == "flag"]
-                strengths = rows[rows["kind"] == "strength"]
-                people = pd.DataFrame(data["weeks_by_person"] or [], columns=["week", "label", "who", "count"])
-                people = people.groupby(["week", "who"], as_index=False)["count"].sum()
-                lines = [f"**Insights for {render.name(state.name if state else '')}: {data['entries']} entries.**"]
-                if data["recurring"]:
-                    lines.append(f"### This month ({data['month']})")
-                    lines += [f"- {t['text']}" for t in data["recurring"][:5]]
-                if data["strengths_over_time"]:
-                    lines.append("### Strengths beside them")
-                    lines += [f"- {t['text']}" for t in data["strengths_over_time"][:5]]
-                tip = data["try_next"]
-                if tip:
-                    what = f"the exercise *{tip['title']}*, with " if tip["title"] else ""
-                    lines.append(
-                        f"### One thing to try\n{tip['because']}: try {what}the article `{tip['article_id']}`."
-                    )
-                if data["read_next"]:
-                    lines.append("### What to read next")
-                    lines += [f"- `{r['article_id']}` (because of {r['because']})" for r in data["read_next"]]
-                if data["resources"]:
-                    lines.append("### Support, any time")
-                    lines += [f"- {r['name']}: {r['how']}" for r in data["resources"]]
-                return flags, strengths, people, "\n".join(lines)
-
-            ins_btn.click(do_insights, [unlocked, region], [flags_plot, strengths_plot, person_plot, ins_md], **private)
+        # ---- Insights (ui/tabs/insights.py) ------------------------------------------------
+        InsightsTab(svc).build(unlocked, region, sessions.need)
 
         # ---- Practice --------------------------------------------------------------------
         with gr.Tab("Practice", id="practice"):
@@ -466,7 +421,8 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
             # Session mode keeps nothing, so it offers nothing to take away either.
             keeps = not settings.session_mode
             export_btn = gr.Button("Export an encrypted backup of my journal", elem_id="export", visible=keeps)
-            export_file = gr.File(label="Backup", elem_id="backup-file", interactive=False, visible=keeps)
+            # Shown once there is a backup to take (an empty file box is a role-less labelled div).
+            export_file = gr.File(label="Backup", elem_id="backup-file", interactive=False, visible=False)
             with gr.Accordion("Delete my journal", open=False, elem_id="wipe-accordion"):
                 gr.Markdown(
                     "Destroys the open profile: its keys, entries and shared spaces only it held. "
@@ -485,9 +441,10 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
                     base.mkdir(parents=True, exist_ok=True)
                     target = Path(tempfile.mkdtemp(dir=base)) / journal.export_name(vs.name)
                     n = journal.export_backup(svc, vs, target)
-                    return str(target), f"Exported {n} entries, encrypted with your passphrase."
+                    shown = gr.update(value=str(target), visible=True)
+                    return shown, f"Exported {n} entries, encrypted with your passphrase."
                 except HearthError as exc:
-                    return None, f"**{render.md_text(str(exc))}**"
+                    return gr.update(value=None, visible=False), f"**{render.md_text(str(exc))}**"
 
             export_btn.click(do_export, [unlocked], [export_file, privacy_status], **private)
 
@@ -547,6 +504,19 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
 
         demo.unload(on_unload)
     return demo
+
+
+def theme() -> Any:
+    """Gradio's Soft theme with its label and primary-button colours one shade darker: the
+    defaults (indigo 500 on indigo 100, white on indigo 500, grey 400 for secondary text) fall
+    short of WCAG AA contrast (tests/browser/test_accessibility.py)."""
+    return gr.themes.Soft().set(
+        body_text_color_subdued="*neutral_500",
+        block_label_text_color="*primary_700",
+        block_title_text_color="*primary_700",
+        button_primary_background_fill="*primary_600",
+        button_primary_background_fill_hover="*primary_700",
+    )
 
 
 def check_port(host: str, port: int) -> None:
@@ -630,7 +600,7 @@ def serve(settings: Settings, *, block: bool = True) -> Any:
             show_error=False,
             quiet=True,
             prevent_thread_lock=True,  # serve first; the models load behind "warming up"
-            theme=gr.themes.Soft(),
+            theme=theme(),
             css=CSS,
             allowed_paths=[str(gtmp)],
             app_kwargs={"middleware": middleware},

@@ -354,7 +354,7 @@ class JournalTab:
             status = gr.Markdown("Locked.", elem_id="journal-status")
             recovery = gr.Markdown(visible=False, elem_id="recovery-key")
 
-            gr.Markdown("### Write", elem_id="write-heading")
+            gr.Markdown("## Write", elem_id="write-heading")
             with gr.Row():
                 title = gr.Textbox(label="Title (optional)", max_length=journal.MAX_TITLE_CHARS, elem_id="entry-title")
                 mood = gr.Dropdown(label="Mood (optional)", choices=[("none", ""), *[(m, m) for m in MOODS]],
@@ -368,7 +368,7 @@ class JournalTab:
                 save_btn = gr.Button("Save and reflect", variant="primary", elem_id="save-entry")
                 cancel_btn = gr.Button("Cancel editing", visible=False, elem_id="cancel-edit")
 
-            gr.Markdown("### Your entries")
+            gr.Markdown("## Your entries")
             search = gr.Textbox(label="Search your entries (words, #tag or mood)", elem_id="entry-search")
             count = gr.Markdown(elem_id="entry-count")
             entries = gr.Radio(label="Entries, newest first", choices=[], elem_id="entries",
