@@ -190,9 +190,12 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
         # Which helplines the page shows (this browser session only; the default is the
         # HEARTH_REGION setting): the coach's safety answers, the journal's and the insights'
         # resources list that region's lines plus the directories that work anywhere.
-        region = gr.Dropdown(label="Helplines for", choices=REGIONS, value=settings.region, elem_id="region",
-                             scale=0, min_width=200)  # fmt: skip
-        region.change(lambda r: welcome_md(svc, r), region, welcome, api_visibility="private")
+        # The pick lives in a gr.State, so the handlers' public API (the coach's `ask`, which
+        # `hearth privacy-check` and scripts call) keeps its inputs.
+        region_pick = gr.Dropdown(label="Helplines for", choices=REGIONS, value=settings.region, elem_id="region",
+                                  scale=0, min_width=200)  # fmt: skip
+        region = gr.State(settings.region)
+        region_pick.change(lambda r: (r, welcome_md(svc, r)), region_pick, [region, welcome], api_visibility="private")
 
         # ---- Coach -----------------------------------------------------------------------
         with gr.Tab("Coach", id="coach"):

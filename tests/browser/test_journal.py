@@ -79,3 +79,21 @@ def test_write_search_edit_delete_undo_and_lock(server, browser) -> None:  # typ
     assert page.locator("#recovery-key code").count() == 0 or not page.locator("#recovery-key").is_visible()
     assert "half-written" not in page.content() and "silent treatment" not in page.content()
     page.context.close()
+
+
+def test_the_region_picker_changes_the_helplines_shown(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    url, _ = server
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    assert "911" in page.locator("#welcome").inner_text()  # all regions by default
+    page.locator("#region input").click()
+    page.get_by_role("option", name="UK and Ireland").click()
+    page.wait_for_function("!document.querySelector('#welcome').innerText.includes('911')", timeout=15000)
+    assert "999" in page.locator("#welcome").inner_text()
+    page.locator("#coach-input textarea").fill("I want to end my life tonight, I have the pills ready.")
+    page.click("#coach-ask")
+    page.wait_for_selector("#safety-panel", state="visible", timeout=60000)
+    panel = page.locator("#safety-panel").inner_text()
+    assert "Samaritans" in panel and "988" not in panel
+    page.context.close()

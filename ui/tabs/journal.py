@@ -603,14 +603,6 @@ class JournalTab:
         undo_btn.click(do_undo, [held, region, unlocked],
                        [held, undo_row, entries, count, search, *open_outs, status], **private)  # fmt: skip
 
-        def drop_expired(h: Held | None) -> tuple:
-            # The held plaintext leaves memory once the undo window has passed.
-            if self.expired(h):
-                return None, gr.update(visible=False)
-            return gr.update(), gr.update()
-
-        gr.Timer(5).tick(drop_expired, held, [held, undo_row], **private)
-
         def marker(kind: str) -> Callable[..., str]:
             def handler(entry_id: str | None, label: str | None, state: Unlocked | None, request: gr.Request) -> str:
                 try:
@@ -663,9 +655,14 @@ class JournalTab:
 
         share_btn.click(do_share, [space_pick, entries, unlocked], [space_status, space_view], **private)
 
-        def idle_check(state: Unlocked | None) -> tuple:
+        def idle_check(state: Unlocked | None, h: Held | None) -> tuple:
             if state is not None and state.vault.locked:
-                return (self.cleared[0], "Locked after a quiet while.", *self.cleared[2:])
-            return (state, *keep)
+                return tuple({**blank, status: "Locked after a quiet while."}.values())
+            out: dict[Any, Any] = dict.fromkeys(self.clear_outs, gr.update())
+            out[unlocked] = state
+            if self.expired(h):  # the held plaintext leaves memory once the undo window has passed
+                out[held], out[undo_row] = None, hidden
+            return tuple(out.values())
 
-        gr.Timer(30).tick(idle_check, unlocked, self.clear_outs, **private)
+        # One timer for both (each tick is a request per open page).
+        gr.Timer(30).tick(idle_check, [unlocked, held], self.clear_outs, **private)
