@@ -16,10 +16,12 @@ AXE_SHA256 = "880970c081707360e64f34cea25ff91892f5bc95675b0776925b9709dd8a68bb" 
 TABS = ("Coach", "Journal", "Together", "Insights", "Practice", "Library", "Privacy")
 RUN_AXE = """async () => {
   // Wait until no component is fading in after an update (Gradio's pending state dims it, and a
-  // dimmed text would be judged on its transitional colour).
-  for (let i = 0; i < 100 && document.querySelector(".pending, .generating"); i++) {
-    await new Promise(ok => setTimeout(ok, 100));
-  }
+  // dimmed text would be judged on its transitional colour); the fade back is a transition, so
+  // wait for every element's opacity to be back at 1 too.
+  const settled = () => !document.querySelector(".pending, .generating") &&
+    [...document.querySelectorAll("[data-testid=markdown-wrapper], .block")]
+      .every(e => getComputedStyle(e).opacity === "1");
+  for (let i = 0; i < 150 && !settled(); i++) await new Promise(ok => setTimeout(ok, 100));
   const r = await axe.run(document, {resultTypes: ["violations"]});
   return r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v =>
     `${v.impact} ${v.id} (${v.help}): ` + v.nodes.slice(0, 3)
