@@ -143,13 +143,9 @@ def edit_entry(
     _check_text(text)
     title, tag_list = _clean_title(title), clean_tags(tags)
     entry = svc.vaults.get(session, entry_id)
-    others = [e for e in svc.vaults.list(session).entries if e.id != entry_id]
-    from assistant.journal import calibration
-    from assistant.journal.who import names_in
-
     # The profile's own context, without the old version of this very entry.
-    shifts = calibration.learn(e.analysis for e in others).shifts
-    analysis = svc.classifier.classify(text, shifts, names_in(e.text for e in others))
+    shifts, names = personal_context(svc, session, without=entry_id)
+    analysis = svc.classifier.classify(text, shifts, names)
     entry.text, entry.title, entry.mood, entry.tags = text, title, mood.strip(), tag_list
     entry.analysis = analysis.as_json()
     return Added(svc.vaults.replace(session, entry), analysis)
@@ -175,13 +171,16 @@ def search_entries(svc: Services, session: VaultSession, query: str) -> list[Ent
     return sorted(found, key=lambda e: (e.created, e.id), reverse=True)
 
 
-def personal_context(svc: Services, session: VaultSession) -> tuple[dict[str, float], set[str]]:
+def personal_context(
+    svc: Services, session: VaultSession, without: str | None = None
+) -> tuple[dict[str, float], set[str]]:
     """This profile's own threshold shifts (from its feedback marks) and the names seen in its
-    earlier entries; read from its sealed entries only, so no profile affects another."""
+    earlier entries; read from its sealed entries only, so no profile affects another. `without`:
+    an entry left out (an edit must not learn from the version it replaces)."""
     from assistant.journal import calibration
     from assistant.journal.who import names_in
 
-    entries = svc.vaults.list(session).entries
+    entries = [e for e in svc.vaults.list(session).entries if e.id != without]
     return calibration.learn(e.analysis for e in entries).shifts, names_in(e.text for e in entries)
 
 
