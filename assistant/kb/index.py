@@ -60,7 +60,8 @@ def index_state(corpus: Corpus, path: Path, embedder_name: str) -> str:
     if not path.exists():
         return "missing"
     try:
-        coll = open_client(path).get_collection(COLLECTION, embedding_function=None)
+        with exclusive(path / ".build.lock"):  # a first open migrates the schema (see KnowledgeIndex)
+            coll = open_client(path).get_collection(COLLECTION, embedding_function=None)
     except Exception:  # chromadb raises different errors across versions for "missing"
         return "missing"
     meta = coll.metadata or {}
@@ -75,11 +76,14 @@ class KnowledgeIndex:
         self.chunks: list[Chunk] = corpus.chunks()
         self._by_id = {c.id: c for c in self.chunks}
         self._bm25 = BM25([c.text for c in self.chunks])
-        self.client = open_client(path)
         self.fingerprint = f"{corpus.content_hash}:{embedder_name}"
         self.rebuilt = False
-        # Two processes starting on a fresh data folder would both build the collection.
+        # Two processes starting on a fresh data folder would both build the collection, and
+        # opening the client is inside the lock too: chromadb runs its schema migrations when the
+        # client opens, and two first opens race to create the same tables.
+        path.mkdir(parents=True, exist_ok=True)
         with exclusive(path / ".build.lock"):
+            self.client = open_client(path)
             self.collection = self._ensure()
 
     def _ensure(self):  # type: ignore[no-untyped-def]
