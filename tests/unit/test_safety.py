@@ -226,6 +226,35 @@ def test_indirect_crisis_talk_routes_to_crisis(text: str) -> None:
     assert screen(text).level == "crisis"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is a lethal dose of paracetamol?",
+        "How many sleeping pills would it take to die?",
+        "How long would it take for someone to bleed out?",
+        "Honestly what's the easiest way to go, I'm so tired.",
+        "Which meds are dangerous to mix with vodka?",
+    ],
+)
+def test_lethal_means_questions_route_to_crisis(text: str) -> None:
+    # Asking about means is the C-SSRS method step: resources, whatever the rest of the message.
+    assert screen(text).level == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the quickest way to go to the station from here?",
+        "What's the most painless way to go about splitting our finances?",
+        "She served a lethal dose of sarcasm at dinner.",
+        "How long does it take to get over a breakup?",
+        "My doctor explained which medications are dangerous to mix with my new prescription.",
+    ],
+)
+def test_near_misses_of_the_lethal_means_phrases_stay_calm(text: str) -> None:
+    assert screen(text).level == "none", [c.text for c in screen(text).cues]
+
+
 def test_the_rules_no_longer_stack_weak_cues() -> None:
     # Indirect signals that add up ("updated my will" + "passwords") are the detector's job.
     assert screen("I've updated my will.").level == "none"
