@@ -234,6 +234,7 @@ def test_indirect_crisis_talk_routes_to_crisis(text: str) -> None:
         "How long would it take for someone to bleed out?",
         "Honestly what's the easiest way to go, I'm so tired.",
         "Which meds are dangerous to mix with vodka?",
+        "How many of my tablets would it take to stop your heart?",
     ],
 )
 def test_lethal_means_questions_route_to_crisis(text: str) -> None:
@@ -249,9 +250,42 @@ def test_lethal_means_questions_route_to_crisis(text: str) -> None:
         "She served a lethal dose of sarcasm at dinner.",
         "How long does it take to get over a breakup?",
         "My doctor explained which medications are dangerous to mix with my new prescription.",
+        "How much coffee does it take to keep you awake through a night shift?",
     ],
 )
 def test_near_misses_of_the_lethal_means_phrases_stay_calm(text: str) -> None:
+    assert screen(text).level == "none", [c.text for c in screen(text).cues]
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("I tried to kill myself at uni and lately the urges are creeping in again.", "crisis"),
+        ("honestly i just want everything to end.", "crisis"),
+        ("Sometimes I imagine my funeral and who would come.", "crisis"),
+        ("She forced herself onto me after I said I was too tired.", "abuse"),
+        ("My boyfriend says he has to discipline me when I embarrass him.", "abuse"),
+        ("My ex used to strap our daughter with a cord when she cried.", "abuse"),
+        ("I can't tell him about the debt, he gets drunk enough to hurt me.", "abuse"),
+    ],
+)
+def test_euphemisms_for_danger_route(text: str, level: str) -> None:
+    assert screen(text).level == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I attempted suicide in college and got help; now I volunteer on a crisis line again.",
+        "We need everything to stop being so rushed on weekends.",
+        "We planned my dad's funeral together and it brought us closer.",
+        "My boss disciplined me for being late again.",
+        "She punishes me with silence for days, how do we break the cycle?",
+        "He hit the ball with a stick and the kids cheered.",
+        "My husband got angry enough to slam the door and then we both calmed down.",
+    ],
+)
+def test_near_misses_of_the_euphemism_phrases_stay_calm(text: str) -> None:
     assert screen(text).level == "none", [c.text for c in screen(text).cues]
 
 
