@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.test_app import _tab, browser, create_profile, server  # noqa: F401  (fixtures)
@@ -76,7 +78,7 @@ def test_write_search_edit_delete_undo_and_lock(server, browser) -> None:  # typ
     assert page.locator("#entry-view").inner_text().strip() == ""
     assert page.locator("#analysis").inner_text().strip() == ""
     assert page.locator("#entry-search textarea").input_value() == ""
-    assert page.locator("#recovery-key code").count() == 0 or not page.locator("#recovery-key").is_visible()
+    assert page.locator("#recovery-key code").count() == 0 or not page.locator("#recovery-panel").is_visible()
     assert "half-written" not in page.content() and "silent treatment" not in page.content()
     page.context.close()
 
@@ -96,4 +98,36 @@ def test_the_region_picker_changes_the_helplines_shown(server, browser) -> None:
     page.wait_for_selector("#safety-panel", state="visible", timeout=60000)
     panel = page.locator("#safety-panel").inner_text()
     assert "Samaritans" in panel and "988" not in panel
+    page.context.close()
+
+
+def test_the_recovery_key_is_its_own_step_and_leaves_the_page_once_saved(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    url, _ = server
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    _tab(page, "Journal")
+    page.locator("#create-accordion").get_by_text("Create a new profile").click()
+    page.locator("#new-name textarea").fill("kim")
+    page.locator("#new-pw input").fill("a long passphrase for kim")
+    page.locator("#new-pw2 input").fill("a long passphrase for kim")
+    page.click("#create")
+    code = page.locator("#recovery-key pre.recovery-code code")
+    code.wait_for(timeout=30000)
+    key = code.inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}", key), key
+    panel = page.locator("#recovery-panel").inner_text()
+    assert "Write this down" in panel and "Hearth will not show it again" in panel
+    assert "mono" in code.evaluate("e => getComputedStyle(e).fontFamily").lower()
+    # A step of its own: the journal waits below until the key is saved
+    assert not page.locator("#entry-text textarea").is_visible()
+
+    page.click("#key-saved")
+    page.wait_for_selector("#entry-text textarea", state="visible", timeout=30000)
+    page.wait_for_function("k => !document.documentElement.outerHTML.includes(k)", arg=key, timeout=30000)
+    assert key not in page.content() and key.replace("-", "") not in page.content()
+    assert not page.locator("#recovery-panel").is_visible()
+    _status(page, "cleared from the screen")
+    _write(page, "A first entry after saving the key.", title="First")
+    assert page.locator("#entries label").filter(has_text="First").count() == 1
     page.context.close()
