@@ -60,6 +60,12 @@ JOURNAL_CSS = """
   color: #1c2733; border: 1px dashed #4a5563; border-radius: 8px; padding: 10px 14px; margin: 8px 0; }
 .an-safety { background: #eef6f3; border: 1px solid #9cc9b8; border-radius: 10px; padding: 10px 16px; color: #1f3d33; }
 """
+
+
+def _copies(n: int) -> str:
+    return "its copy in your shared space" if n == 1 else f"its {n} copies in your shared spaces"
+
+
 _WHOSE = {"partner": " (theirs)", "writer": " (yours)", "both": " (both of you)"}
 
 
@@ -69,6 +75,7 @@ class Held:
 
     entry: Entry
     at: float = field(default_factory=time.monotonic)
+    shared: int = 0  # copies in shared spaces that went with it (an undo does not bring them back)
 
 
 @dataclass
@@ -274,6 +281,10 @@ class JournalTab:
         if editing:
             done = journal.edit_entry(self.svc, vs, editing, text, title=title, mood=mood or "", tags=tags)
             status = "Saved the new version, read again; the old one is gone."
+            if done.shared:
+                status += (
+                    f" {_copies(done.shared).capitalize()} now show{'s' if done.shared == 1 else ''} the new words."
+                )
         else:
             done = journal.add_entry(self.svc, vs, text, title=title, mood=mood or "", tags=tags)
             status = "Saved, sealed."
@@ -288,8 +299,16 @@ class JournalTab:
         if not entry_id:
             raise UsageError("open an entry first")
         e = journal.get_entry(self.svc, vs, entry_id)
-        journal.delete_entry(self.svc, vs, entry_id)
-        return Held(e, self.clock())
+        shared = journal.delete_entry(self.svc, vs, entry_id)
+        return Held(e, self.clock(), shared)
+
+    @staticmethod
+    def deleted_status(h: Held) -> str:
+        msg = f"Entry deleted. Undo within {UNDO_SECONDS} seconds."
+        if h.shared:
+            msg = (f"Entry deleted, and {_copies(h.shared)} with it. Undo within {UNDO_SECONDS} seconds "
+                   "brings back your entry only; share it again if you want it there.")  # fmt: skip
+        return msg
 
     def undo(self, vs: VaultSession, held: Held | None) -> Entry:
         if held is None or self.clock() - held.at > UNDO_SECONDS:
@@ -611,7 +630,7 @@ class JournalTab:
                 h = self.delete(vs, entry_id)
                 listing, note = shown(vs, query)
                 return (gr.update(visible=False), h, gr.update(visible=True), listing, note, *opened_outs(None),
-                        f"Entry deleted. Undo within {UNDO_SECONDS} seconds.")  # fmt: skip
+                        self.deleted_status(h))  # fmt: skip
             except HearthError as exc:
                 return (gr.update(visible=False), None, gr.update(), gr.update(), gr.update(), *[gr.update()] * 5,
                         err(exc))  # fmt: skip
