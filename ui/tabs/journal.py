@@ -391,7 +391,7 @@ class JournalTab:
             status = gr.Markdown("Locked.", elem_id="journal-status")
             # A new profile's recovery key is its own step: the panel alone, the journal below it
             # hidden until "I've saved it", which empties the panel (the key is in no gr.State).
-            with gr.Group(visible=False, elem_id="recovery-panel") as recovery_panel:
+            with gr.Column(visible=False, variant="panel", elem_id="recovery-panel") as recovery_panel:
                 recovery = gr.HTML(elem_id="recovery-key")
                 key_saved_btn = gr.Button("I've saved it", variant="primary", elem_id="key-saved")
 
