@@ -131,3 +131,94 @@ def test_the_recovery_key_is_its_own_step_and_leaves_the_page_once_saved(server,
     _write(page, "A first entry after saving the key.", title="First")
     assert page.locator("#entries label").filter(has_text="First").count() == 1
     page.context.close()
+
+
+def _tab_to(page, selector: str, back: bool = False, most: int = 80) -> None:  # type: ignore[no-untyped-def]
+    """Press Tab (Shift+Tab with `back`) until the focused element is, or sits inside, `selector`."""
+    on = "(s) => { const e = document.activeElement; return !!e && (e.matches(s) || !!e.closest(s)); }"
+    for _ in range(most):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate(on, selector):
+            return
+    raise AssertionError(f"{selector} not reached with the keyboard in {most} presses")
+
+
+def _focus_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    on = "(n) => document.activeElement.getAttribute('role') === 'tab' && document.activeElement.innerText.trim() === n"
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate(on, name):
+            return
+    raise AssertionError(f"the {name} tab not reached with the keyboard")
+
+
+def test_keyboard_only_quick_exit_write_save_and_lock(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """No mouse after the page loads: Tab, Shift+Tab, Enter and Space move and press; typing
+    fills the boxes. The effects are checked, not only where the focus went."""
+    url, _ = server
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+
+    # Quick exit: the first stop of the Tab order, pressed with Enter
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    _tab_to(page, "#quick-exit")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/away", timeout=30000)
+    assert "Hearth" not in page.content()
+    # ...and its shortcut, Escape, from inside a text box (the button says "Esc")
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    assert "(Esc)" in page.locator("#quick-exit").inner_text()
+    _tab_to(page, "#coach-input textarea")
+    page.keyboard.type("my partner")
+    page.keyboard.press("Escape")
+    page.wait_for_url("**/away", timeout=30000)
+    assert "my partner" not in page.content()
+
+    # The journal: create a profile, save the key, lock, unlock, write, save, lock
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    _focus_tab(page, "Journal")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#passphrase input", state="visible")
+    _tab_to(page, "#create-accordion button")
+    page.keyboard.press("Enter")  # opens the accordion
+    page.wait_for_selector("#new-name textarea", state="visible")
+    pw = "a long passphrase for lee"
+    for box, text in (("#new-name textarea", "lee"), ("#new-pw input", pw), ("#new-pw2 input", pw)):
+        _tab_to(page, box)
+        page.keyboard.type(text)
+    _tab_to(page, "#create")
+    page.keyboard.press("Space")
+    page.wait_for_selector("#recovery-key code", timeout=30000)
+    _tab_to(page, "#key-saved")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#recovery-panel", state="hidden", timeout=30000)
+    _status(page, "cleared")
+    _tab_to(page, "#lock", back=True)
+    page.keyboard.press("Enter")
+    _status(page, "Locked")
+
+    # Unlock: the profile picker still names lee; the passphrase box submits on Enter
+    assert page.locator("#profile input").input_value() == "lee"
+    _tab_to(page, "#passphrase input", back=True)
+    page.keyboard.type(pw)
+    page.keyboard.press("Enter")
+    _status(page, "Unlocked")
+    _tab_to(page, "#entry-text textarea")
+    page.keyboard.type("We cooked together and talked about the summer.")
+    _tab_to(page, "#save-entry")
+    page.keyboard.press("Enter")
+    _status(page, "Saved")
+    page.wait_for_function("document.querySelector('#entries').innerText.includes('We cooked together')", timeout=90000)
+    assert page.locator("#entries label").count() == 1
+
+    # Lock now, reached backwards from the list: nothing of the journal is left on screen
+    _tab_to(page, "#lock", back=True)
+    page.keyboard.press("Space")
+    _status(page, "Locked")
+    page.wait_for_function("document.querySelectorAll('#entries label').length === 0", timeout=30000)
+    assert "We cooked together" not in page.content()
+    assert page.locator("#entry-view").inner_text().strip() == ""
+    ctx.close()
