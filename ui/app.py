@@ -68,9 +68,13 @@ AWAY_JS = '() => { window.location.replace(new URL("away", window.location.href)
 PAGE_JS = """
 () => {
   document.addEventListener("keydown", (e) => {
-    // An open dropdown list keeps its own Escape (close the list); everywhere else, typing
-    // included, Escape leaves at once.
-    if (e.key !== "Escape" || document.querySelector('[role="listbox"]')) return;
+    // An open dropdown list keeps its own Escape (close the list) while its box has the focus;
+    // everywhere else, typing included, Escape leaves at once. Gradio leaves a dropdown's list
+    // open after Tab moves on, so "a list is open somewhere" alone made Escape do nothing for
+    // a keyboard user who had tabbed past the region picker.
+    if (e.key !== "Escape") return;
+    const a = document.activeElement;
+    if (document.querySelector('[role="listbox"]') && a && a.getAttribute("role") === "combobox") return;
     const b = document.getElementById("quick-exit");
     if (b) b.click();
   });
@@ -366,7 +370,8 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
         # ---- Practice --------------------------------------------------------------------
         with gr.Tab("Practice", id="practice"):
             practice = svc.practice
-            gr.Markdown(f"### Today's check-in\n{practice.checkin_for(date.today())}")
+            # h2 under the page's h1 (the welcome): a skipped level is axe's heading-order finding.
+            gr.Markdown(f"## Today's check-in\n{practice.checkin_for(date.today())}")
             for ex in practice.exercises:
                 with gr.Accordion(f"{ex.title} ({ex.minutes} min)", open=False):
                     steps = "\n".join(f"{i}. {s}" for i, s in enumerate(ex.steps, 1))

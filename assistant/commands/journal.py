@@ -126,8 +126,10 @@ def delete(entry_id: str, profile: str, yes: bool) -> None:
     svc, session = _open(profile)
     full = journal.resolve_id(svc, session, entry_id)
     _confirm(yes, f"delete entry {full[:8]}", "DELETE")
-    journal.delete_entry(svc, session, full)
-    click.echo(f"deleted entry {full[:8]}")
+    shared = journal.delete_entry(svc, session, full)
+    click.echo(
+        f"deleted entry {full[:8]}" + (f" and its {shared} shared cop{'y' if shared == 1 else 'ies'}" if shared else "")
+    )
 
 
 @journal_group.command("rekey")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class Added:
     entry: Entry
     analysis: Analysis
+    shared: int = 0  # an edit: how many copies in shared spaces now hold the new text
 
     @property
     def id(self) -> str:
@@ -148,7 +149,8 @@ def edit_entry(
     analysis = svc.classifier.classify(text, shifts, names)
     entry.text, entry.title, entry.mood, entry.tags = text, title, mood.strip(), tag_list
     entry.analysis = analysis.as_json()
-    return Added(svc.vaults.replace(session, entry), analysis)
+    shared = svc.vaults.replace(session, entry)  # its copies in shared spaces take the new text too
+    return Added(entry, analysis, shared)
 
 
 def restore_entry(svc: Services, session: VaultSession, entry: Entry) -> Entry:
@@ -195,8 +197,9 @@ def get_entry(svc: Services, session: VaultSession, entry_id: str) -> Entry:
     return svc.vaults.get(session, entry_id)
 
 
-def delete_entry(svc: Services, session: VaultSession, entry_id: str) -> None:
-    svc.vaults.delete(session, entry_id)
+def delete_entry(svc: Services, session: VaultSession, entry_id: str) -> int:
+    """Delete an entry and its copies in shared spaces; returns how many copies went with it."""
+    return svc.vaults.delete(session, entry_id)
 
 
 def rekey(svc: Services, session: VaultSession, new_passphrase: str) -> None:

@@ -34,7 +34,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -198,6 +198,16 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class SharedCopy:
+    """Where one entry's copy sits in a shared space, and the space key that seals it."""
+
+    space_id: str
+    shared_id: str
+    created: str
+    key: bytes
 
 
 @dataclass
@@ -714,9 +724,12 @@ class VaultStore:
         self._put(session, key, entry)
         return entry
 
-    def _put(self, session: VaultSession, key: bytes, entry: Entry) -> None:
+    def _put(self, session: VaultSession, key: bytes, entry: Entry, also: Callable[[], None] | None = None) -> None:
+        """Seal and store one entry; `also` runs inside the same transaction (an edit's shared copies)."""
         blob = self._seal_entry(key, session.profile_id, entry)
         with transaction(self.conn):
+            if also is not None:
+                also()
             owner = self.conn.execute("SELECT profile_id FROM entries WHERE id=?", (entry.id,)).fetchone()
             if owner is not None and owner[0] != session.profile_id:
                 # another profile's entry: never overwrite it (the upsert below keys on id only)
@@ -771,27 +784,43 @@ class VaultStore:
         return Listing(entries, damaged)
 
     @_serialised
-    def delete(self, session: VaultSession, entry_id: str) -> None:
+    def delete(self, session: VaultSession, entry_id: str) -> int:
+        """Delete one entry and, in the same transaction, every copy of it shared into a space
+        (a deleted entry must not live on where the partner reads it). Returns how many copies."""
         key = session.key()
-        with transaction(self.conn):
+        with transaction(self.conn):  # found inside it: a copy shared meanwhile by another process goes too
+            copies = self._shared_copies(session, entry_id)
             manifest, mversion = self._read_manifest(session)
             cur = self.conn.execute("DELETE FROM entries WHERE id=? AND profile_id=?", (entry_id, session.profile_id))
             if cur.rowcount == 0:
                 raise VaultError(f"no entry {entry_id} in profile '{session.name}'")
+            self.conn.executemany("DELETE FROM space_entries WHERE id=?", [(c.shared_id,) for c in copies])
             manifest.pop(entry_id, None)
             self._write_manifest(session.profile_id, key, manifest, mversion + 1)
         self._forget_old_pages()
+        return len(copies)
 
     @_serialised
-    def replace(self, session: VaultSession, entry: Entry) -> Entry:
+    def replace(self, session: VaultSession, entry: Entry) -> int:
         """An edit: the new version takes the row of the old one, and the old ciphertext is
-        gone from the files too (see _forget_old_pages), not only from the table."""
+        gone from the files too (see _forget_old_pages), not only from the table. Copies shared
+        into spaces are sealed again with the new text in the same transaction (same row, same
+        place, a fresh nonce: AES-GCM under the space key allows it). Returns how many copies."""
         key = session.key()
         entry.version += 1
         entry.updated = now_iso()
-        self._put(session, key, entry)
+        copies: builtins.list[SharedCopy] = []
+
+        def reseal() -> None:
+            copies.extend(self._shared_copies(session, entry.id))
+            for c in copies:
+                payload = json.dumps({"text": entry.text, "author": session.name, "source": entry.id}).encode()
+                blob = seal(c.key, payload, self._space_entry_place(c.space_id, c.shared_id, c.created))
+                self.conn.execute("UPDATE space_entries SET sealed=? WHERE id=?", (blob, c.shared_id))
+
+        self._put(session, key, entry, also=reseal)
         self._forget_old_pages()
-        return entry
+        return len(copies)
 
     def _forget_old_pages(self) -> None:
         # secure_delete zeroes freed pages in the main file, but in WAL mode the old version
@@ -879,6 +908,24 @@ class VaultStore:
         with transaction(self.conn):
             self.conn.execute("INSERT INTO space_entries VALUES (?,?,?,?)", (shared_id, space_id, created, blob))
         return shared_id
+
+    def _shared_copies(self, session: VaultSession, entry_id: str) -> builtins.list[SharedCopy]:
+        """The copies of one of this profile's entries in its spaces. Which entry a copy came from
+        is sealed inside it, so finding them means opening each space's entries with the space
+        key (only a member can); a copy that does not open is left alone, never guessed at."""
+        found = []
+        for space_id in self.spaces(session):
+            skey = self._space_key(session, space_id)
+            for sid, created, blob in self.conn.execute(
+                "SELECT id, created, sealed FROM space_entries WHERE space_id=?", (space_id,)
+            ).fetchall():
+                try:
+                    data = json.loads(open_sealed(skey, blob, self._space_entry_place(space_id, sid, str(created))))
+                except (Tampered, ValueError):
+                    continue
+                if data.get("source") == entry_id and data.get("author") == session.name:
+                    found.append(SharedCopy(space_id, str(sid), str(created), skey))
+        return found
 
     @_serialised
     def space_entries(self, session: VaultSession, space_id: str) -> builtins.list[dict[str, str]]:

@@ -67,6 +67,8 @@ def create_profile(page, name: str, pw: str) -> None:  # type: ignore[no-untyped
     page.click("#create")
     page.wait_for_selector("#recovery-key code", timeout=30000)
     assert "Created and unlocked" in page.locator("#journal-status").inner_text()
+    page.click("#key-saved")  # the recovery key's own step comes first; then the journal
+    page.wait_for_selector("#entry-text textarea", state="visible", timeout=30000)
 
 
 def _tab(page, name: str) -> None:  # type: ignore[no-untyped-def]

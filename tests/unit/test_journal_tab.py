@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from assistant.config import Settings
+from assistant.embed import FakeEmbedder
 from assistant.errors import HearthError, UsageError
 from assistant.journal import service as journal
 from assistant.journal.classifier import Analysis, Finding
+from assistant.llm.fake import FakeLLM
 from assistant.services import Services
+from ui.guard import COOKIE
 from ui.tabs.journal import UNDO_SECONDS, JournalTab, card_label
 from ui.tabs.session import Sessions
 
@@ -215,8 +221,71 @@ def test_lock_clears_everything_the_tab_shows(fake_services: Services) -> None:
     for elem in ("entry-text", "entry-title", "entry-tags", "entry-search", "entry-view", "analysis",
                  "journal-article-view", "passphrase"):  # fmt: skip
         assert by_id[elem] == "", elem
-    assert by_id["recovery-key"] == {"__type__": "update", "value": "", "visible": False}
+    assert by_id["recovery-key"] == "" and by_id["recovery-panel"]["visible"] is False
+    assert by_id["journal-body"]["visible"] is True  # a lock during the key's step shows the (locked) journal
     assert by_id["entries"]["choices"] == [] and by_id["undo-row"]["visible"] is False
     # the states: the open journal, the entry being edited and the one held for undo
     states = [v for c, v in blank.items() if type(c).__name__ == "State"]
     assert states == [None, None, None]
+
+
+# -- the recovery key's own step, through the tab's real wiring (fake request, fake models) -------
+
+
+def _wired(svc: Services) -> Any:
+    import gradio as gr
+
+    with gr.Blocks() as demo:
+        JournalTab(svc, Sessions(svc)).build(demo, gr.State(None), gr.Dropdown(choices=["all"], value="all"))
+    return demo
+
+
+def _call(demo: Any, handler: str, *args: Any) -> dict[str, Any]:
+    """Run one of the tab's event handlers; its outputs by elem_id (gr.State ones as 'State<n>')."""
+    fn = next(f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == handler)
+    out = fn.fn(*args)
+    out = out if isinstance(out, tuple) else (out,)
+    return {getattr(c, "elem_id", None) or f"{type(c).__name__}{n}": v
+            for n, (c, v) in enumerate(zip(fn.outputs, out, strict=True))}  # fmt: skip
+
+
+def _request() -> Any:
+    return SimpleNamespace(headers={"cookie": f"{COOKIE}=browser-one"}, session_hash="page-1", username=None)
+
+
+def test_a_new_profiles_recovery_key_is_its_own_step_and_leaves_on_ive_saved_it(fake_services) -> None:  # type: ignore[no-untyped-def]
+    demo = _wired(fake_services)
+    made = _call(demo, "do_create", "Ana", PW, PW, None, _request())
+    panel = made["recovery-key"]
+    m = re.search(r"<pre class='recovery-code'><code>([A-Z0-9-]+)</code></pre>", panel)
+    assert m, panel
+    key = m.group(1)
+    assert fake_services.vaults.unlock("Ana", recovery_key=key).name == "Ana"  # the real key, shown whole
+    assert "Write this down" in panel and "Hearth will not show it again" in panel
+    # Its own step: the panel shown, the journal below it hidden until the key is saved
+    assert made["recovery-panel"]["visible"] is True and made["journal-body"]["visible"] is False
+    assert "Created and unlocked" in made["journal-status"]
+    assert not any(key in repr(v) for k, v in made.items() if k.startswith("State"))  # never kept in a gr.State
+
+    saved = _call(demo, "do_key_saved")
+    assert saved["recovery-key"] == "" and saved["recovery-panel"]["visible"] is False
+    assert saved["journal-body"]["visible"] is True
+    assert key not in repr(saved)
+
+
+def test_session_mode_shows_no_recovery_key_for_its_throwaway_profile(home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    svc = Services(Settings(home=home, llm_backend="fake", embed_backend="fake", session_mode=True),
+                   llm=FakeLLM(), embedder=FakeEmbedder())  # fmt: skip
+    made_keys: list[str] = []
+    real = journal.init_profile
+
+    def init_profile(*args: Any) -> str:
+        made_keys.append(real(*args))
+        return made_keys[-1]
+
+    monkeypatch.setattr(journal, "init_profile", init_profile)
+    made = _call(_wired(svc), "do_create", "client", PW, PW, None, _request())
+    assert made_keys and made_keys[0] not in repr(made)  # the store made one; the page never gets it
+    assert made["recovery-key"] == "" and made["recovery-panel"]["visible"] is False
+    assert made["journal-body"]["visible"] is True
+    assert "no recovery key" in made["journal-status"]

@@ -33,22 +33,23 @@ class InsightsTab:
         strengths = rows[rows["kind"] == "strength"]
         people = pd.DataFrame(data["weeks_by_person"] or [], columns=["week", "label", "who", "count"])
         people = people.groupby(["week", "who"], as_index=False)["count"].sum()
+        # Sections are h2, under the page's h1: a skipped level is axe's heading-order finding.
         lines = [f"**Insights for {render.name(vs.name)}: {data['entries']} entries.**"]
         if data["recurring"]:
-            lines.append(f"### This month ({data['month']})")
+            lines.append(f"## This month ({data['month']})")
             lines += [f"- {t['text']}" for t in data["recurring"][:5]]
         if data["strengths_over_time"]:
-            lines.append("### Strengths beside them")
+            lines.append("## Strengths beside them")
             lines += [f"- {t['text']}" for t in data["strengths_over_time"][:5]]
         tip = data["try_next"]
         if tip:
             what = f"the exercise *{tip['title']}*, with " if tip["title"] else ""
-            lines.append(f"### One thing to try\n{tip['because']}: try {what}the article `{tip['article_id']}`.")
+            lines.append(f"## One thing to try\n{tip['because']}: try {what}the article `{tip['article_id']}`.")
         if data["read_next"]:
-            lines.append("### What to read next")
+            lines.append("## What to read next")
             lines += [f"- `{r['article_id']}` (because of {r['because']})" for r in data["read_next"]]
         if data["resources"]:
-            lines.append("### Support, any time")
+            lines.append("## Support, any time")
             lines += [f"- {r['name']}: {r['how']}" for r in data["resources"]]
         return flags, strengths, people, "\n".join(lines)
 

@@ -55,8 +55,17 @@ JOURNAL_CSS = """
 .finding-strength { border-left: 4px solid #2f7d5b; }
 .an-strengths h3 { color: #1f5c43; }
 .finding .why { color: #3d4754; font-style: italic; }
+.recovery-code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 1.25em;
+  letter-spacing: .06em; user-select: all; white-space: pre-wrap; word-break: break-all; background: #f4f7fb;
+  color: #1c2733; border: 1px dashed #4a5563; border-radius: 8px; padding: 10px 14px; margin: 8px 0; }
 .an-safety { background: #eef6f3; border: 1px solid #9cc9b8; border-radius: 10px; padding: 10px 16px; color: #1f3d33; }
 """
+
+
+def _copies(n: int) -> str:
+    return "its copy in your shared space" if n == 1 else f"its {n} copies in your shared spaces"
+
+
 _WHOSE = {"partner": " (theirs)", "writer": " (yours)", "both": " (both of you)"}
 
 
@@ -66,6 +75,7 @@ class Held:
 
     entry: Entry
     at: float = field(default_factory=time.monotonic)
+    shared: int = 0  # copies in shared spaces that went with it (an undo does not bring them back)
 
 
 @dataclass
@@ -240,6 +250,21 @@ class JournalTab:
         art = self.svc.corpus.get(article_id or "")
         return f"## {art.title}\n\n{art.body}" if art else ""
 
+    # -- the recovery key, shown once -------------------------------------------------------------
+
+    @staticmethod
+    def recovery_html(key: str) -> str:
+        """The new profile's recovery key in its own panel: monospace, selected whole by one click
+        (user-select: all), so it is copied or written down without a stray character."""
+        return (
+            "<section class='recovery' aria-labelledby='recovery-heading'>"
+            "<h2 id='recovery-heading'>Your recovery key</h2>"
+            "<p><b>Write this down</b>; it is the only way back in if you forget your passphrase; "
+            "Hearth will not show it again.</p>"
+            f"<pre class='recovery-code'><code>{text_html(key)}</code></pre>"
+            "<p>Keep it on paper or in a password manager, away from this computer.</p></section>"
+        )
+
     # -- writing, editing, deleting -----------------------------------------------------------------
 
     def save(
@@ -256,6 +281,10 @@ class JournalTab:
         if editing:
             done = journal.edit_entry(self.svc, vs, editing, text, title=title, mood=mood or "", tags=tags)
             status = "Saved the new version, read again; the old one is gone."
+            if done.shared:
+                status += (
+                    f" {_copies(done.shared).capitalize()} now show{'s' if done.shared == 1 else ''} the new words."
+                )
         else:
             done = journal.add_entry(self.svc, vs, text, title=title, mood=mood or "", tags=tags)
             status = "Saved, sealed."
@@ -270,8 +299,16 @@ class JournalTab:
         if not entry_id:
             raise UsageError("open an entry first")
         e = journal.get_entry(self.svc, vs, entry_id)
-        journal.delete_entry(self.svc, vs, entry_id)
-        return Held(e, self.clock())
+        shared = journal.delete_entry(self.svc, vs, entry_id)
+        return Held(e, self.clock(), shared)
+
+    @staticmethod
+    def deleted_status(h: Held) -> str:
+        msg = f"Entry deleted. Undo within {UNDO_SECONDS} seconds."
+        if h.shared:
+            msg = (f"Entry deleted, and {_copies(h.shared)} with it. Undo within {UNDO_SECONDS} seconds "
+                   "brings back your entry only; share it again if you want it there.")  # fmt: skip
+        return msg
 
     def undo(self, vs: VaultSession, held: Held | None) -> Entry:
         if held is None or self.clock() - held.at > UNDO_SECONDS:
@@ -352,77 +389,85 @@ class JournalTab:
                 new_pw2 = gr.Textbox(label="Repeat the passphrase", type="password", elem_id="new-pw2")
                 create_btn = gr.Button("Create profile", elem_id="create")
             status = gr.Markdown("Locked.", elem_id="journal-status")
-            recovery = gr.Markdown(visible=False, elem_id="recovery-key")
+            # A new profile's recovery key is its own step: the panel alone, the journal below it
+            # hidden until "I've saved it", which empties the panel (the key is in no gr.State).
+            with gr.Column(visible=False, variant="panel", elem_id="recovery-panel") as recovery_panel:
+                recovery = gr.HTML(elem_id="recovery-key")
+                key_saved_btn = gr.Button("I've saved it", variant="primary", elem_id="key-saved")
 
-            gr.Markdown("## Write", elem_id="write-heading")
-            with gr.Row():
-                title = gr.Textbox(label="Title (optional)", max_length=journal.MAX_TITLE_CHARS, elem_id="entry-title")
-                mood = gr.Dropdown(label="Mood (optional)", choices=[("none", ""), *[(m, m) for m in MOODS]],
-                                   value="", elem_id="entry-mood")  # fmt: skip
-                tags = gr.Textbox(label="Tags (optional, separated by commas)", elem_id="entry-tags")
-            entry_text = gr.Textbox(
-                label=f"Write an entry (up to {MAX_ENTRY_CHARS:,} characters)", lines=5, elem_id="entry-text"
-            )
-            editing = gr.State(None)  # the id of the entry being edited, or None for a new one
-            with gr.Row():
-                save_btn = gr.Button("Save and reflect", variant="primary", elem_id="save-entry")
-                cancel_btn = gr.Button("Cancel editing", visible=False, elem_id="cancel-edit")
-
-            gr.Markdown("## Your entries")
-            search = gr.Textbox(label="Search your entries (words, #tag or mood)", elem_id="entry-search")
-            count = gr.Markdown(elem_id="entry-count")
-            entries = gr.Radio(label="Entries, newest first", choices=[], elem_id="entries",
-                               elem_classes=["entry-cards"])  # fmt: skip
-
-            entry_view = gr.HTML(elem_id="entry-view")
-            with gr.Row():
-                edit_btn = gr.Button("Edit entry", elem_id="edit-entry")
-                delete_btn = gr.Button("Delete entry", elem_id="delete-entry")
-            with gr.Row(visible=False, elem_id="delete-confirm") as confirm_row:
-                gr.Markdown("**Delete this entry?** You can undo it for a few seconds.")
-                confirm_yes = gr.Button("Yes, delete it", variant="stop", elem_id="delete-yes")
-                confirm_no = gr.Button("Keep it", elem_id="delete-no")
-            held = gr.State(None)  # a deleted entry, for undo (server memory, this browser only)
-            with gr.Row(visible=False, elem_id="undo-row") as undo_row:
-                gr.Markdown("Entry deleted.")
-                undo_btn = gr.Button("Undo", elem_id="undo-delete")
-            analysis = gr.HTML(elem_id="analysis")
-            article_pick = gr.Dropdown(label="Read what Hearth suggested", choices=[], elem_id="journal-article")
-            article_view = gr.Markdown(elem_id="journal-article-view")
-            with gr.Row():  # feedback on one finding of the opened entry (journal/calibration.py)
-                fb_label = gr.Dropdown(label="A finding in the opened entry", choices=[], elem_id="fb-label")
-                fits_btn = gr.Button("This fits", elem_id="fb-fits")
-                nofit_btn = gr.Button("This doesn't fit", elem_id="fb-doesnt-fit")
-                fb_reset = gr.Button("Reset what Hearth learned from my marks", elem_id="fb-reset")
-            fb_status = gr.Markdown(elem_id="fb-status")
-            with gr.Accordion(
-                "Shared space (both partners must agree)", open=False, elem_id="space-accordion", visible=not lan
-            ):
-                gr.Markdown(
-                    "A shared space opens when both partners agree: your journal is unlocked here, "
-                    "your partner types their own passphrase once (it is used to open the space and "
-                    "then forgotten). Only entries you share one by one appear there."
+            with gr.Column(elem_id="journal-body") as body:
+                gr.Markdown("## Write", elem_id="write-heading")
+                with gr.Row():
+                    title = gr.Textbox(
+                        label="Title (optional)", max_length=journal.MAX_TITLE_CHARS, elem_id="entry-title"
+                    )
+                    mood = gr.Dropdown(label="Mood (optional)", choices=[("none", ""), *[(m, m) for m in MOODS]],
+                                       value="", elem_id="entry-mood")  # fmt: skip
+                    tags = gr.Textbox(label="Tags (optional, separated by commas)", elem_id="entry-tags")
+                entry_text = gr.Textbox(
+                    label=f"Write an entry (up to {MAX_ENTRY_CHARS:,} characters)", lines=5, elem_id="entry-text"
                 )
-                partner_b = gr.Dropdown(label="Partner's profile", choices=[], elem_id="partner")
-                partner_pw = gr.Textbox(label="Partner's passphrase", type="password", elem_id="partner-pw")
-                agree_a = gr.Checkbox(label="I agree to open a shared space", elem_id="agree-a")
-                agree_b = gr.Checkbox(label="My partner agrees to open a shared space", elem_id="agree-b")
-                space_btn = gr.Button("Open shared space", elem_id="open-space")
-                space_pick = gr.Dropdown(label="Shared space", choices=[], elem_id="space-pick")
-                share_btn = gr.Button("Share the selected entry in this space", elem_id="share")
-                space_status = gr.Markdown(elem_id="space-status")
-                space_view = gr.HTML(elem_id="space-view")
+                editing = gr.State(None)  # the id of the entry being edited, or None for a new one
+                with gr.Row():
+                    save_btn = gr.Button("Save and reflect", variant="primary", elem_id="save-entry")
+                    cancel_btn = gr.Button("Cancel editing", visible=False, elem_id="cancel-edit")
+
+                gr.Markdown("## Your entries")
+                search = gr.Textbox(label="Search your entries (words, #tag or mood)", elem_id="entry-search")
+                count = gr.Markdown(elem_id="entry-count")
+                entries = gr.Radio(label="Entries, newest first", choices=[], elem_id="entries",
+                                   elem_classes=["entry-cards"])  # fmt: skip
+
+                entry_view = gr.HTML(elem_id="entry-view")
+                with gr.Row():
+                    edit_btn = gr.Button("Edit entry", elem_id="edit-entry")
+                    delete_btn = gr.Button("Delete entry", elem_id="delete-entry")
+                with gr.Row(visible=False, elem_id="delete-confirm") as confirm_row:
+                    gr.Markdown("**Delete this entry?** You can undo it for a few seconds.")
+                    confirm_yes = gr.Button("Yes, delete it", variant="stop", elem_id="delete-yes")
+                    confirm_no = gr.Button("Keep it", elem_id="delete-no")
+                held = gr.State(None)  # a deleted entry, for undo (server memory, this browser only)
+                with gr.Row(visible=False, elem_id="undo-row") as undo_row:
+                    gr.Markdown("Entry deleted.")
+                    undo_btn = gr.Button("Undo", elem_id="undo-delete")
+                analysis = gr.HTML(elem_id="analysis")
+                article_pick = gr.Dropdown(label="Read what Hearth suggested", choices=[], elem_id="journal-article")
+                article_view = gr.Markdown(elem_id="journal-article-view")
+                with gr.Row():  # feedback on one finding of the opened entry (journal/calibration.py)
+                    fb_label = gr.Dropdown(label="A finding in the opened entry", choices=[], elem_id="fb-label")
+                    fits_btn = gr.Button("This fits", elem_id="fb-fits")
+                    nofit_btn = gr.Button("This doesn't fit", elem_id="fb-doesnt-fit")
+                    fb_reset = gr.Button("Reset what Hearth learned from my marks", elem_id="fb-reset")
+                fb_status = gr.Markdown(elem_id="fb-status")
+                with gr.Accordion(
+                    "Shared space (both partners must agree)", open=False, elem_id="space-accordion", visible=not lan
+                ):
+                    gr.Markdown(
+                        "A shared space opens when both partners agree: your journal is unlocked here, "
+                        "your partner types their own passphrase once (it is used to open the space and "
+                        "then forgotten). Only entries you share one by one appear there."
+                    )
+                    partner_b = gr.Dropdown(label="Partner's profile", choices=[], elem_id="partner")
+                    partner_pw = gr.Textbox(label="Partner's passphrase", type="password", elem_id="partner-pw")
+                    agree_a = gr.Checkbox(label="I agree to open a shared space", elem_id="agree-a")
+                    agree_b = gr.Checkbox(label="My partner agrees to open a shared space", elem_id="agree-b")
+                    space_btn = gr.Button("Open shared space", elem_id="open-space")
+                    space_pick = gr.Dropdown(label="Shared space", choices=[], elem_id="space-pick")
+                    share_btn = gr.Button("Share the selected entry in this space", elem_id="share")
+                    space_status = gr.Markdown(elem_id="space-status")
+                    space_view = gr.HTML(elem_id="space-view")
 
         def err(exc: Exception) -> str:
             return f"**{render.md_text(str(exc))}**"
 
         # What a locked journal shows: every output of clear_outs emptied, in that order. Lock
         # clears all of it: the draft and the editor, the list, the opened entry, the recovery
-        # key, a deleted entry held for undo, the search words.
+        # key (and its step), a deleted entry held for undo, the search words.
         no_choices = gr.update(choices=[], value=None)
         hidden = gr.update(visible=False)
         blank: dict[Any, Any] = {
-            unlocked: None, status: "Locked.", recovery: gr.update(value="", visible=False), entries: no_choices,
+            unlocked: None, status: "Locked.", recovery: "", recovery_panel: hidden, body: gr.update(visible=True),
+            entries: no_choices,
             count: "", entry_view: "", analysis: "", entry_text: "", title: "", mood: "", tags: "", search: "",
             editing: None, save_btn: gr.update(value="Save and reflect"), cancel_btn: hidden, held: None,
             undo_row: hidden, confirm_row: hidden, article_pick: no_choices, article_view: "", fb_label: no_choices,
@@ -444,13 +489,13 @@ class JournalTab:
             return (o.entry_html, o.analysis_html, gr.update(choices=o.findings, value=None),
                     gr.update(choices=o.articles, value=None), "")  # fmt: skip
 
-        def unlocked_outs(new: Unlocked, msg: str, key_shown: Any = None) -> tuple[Any, ...]:
+        def unlocked_outs(new: Unlocked, msg: str, key: str | None = None) -> tuple[Any, ...]:
             vs = new.vault
             listing, note = shown(vs)
             out = {**blank, unlocked: new, status: msg, entries: listing, count: note,
                    space_pick: gr.update(choices=self.space_choices(vs), value=None)}  # fmt: skip
-            if key_shown is not None:
-                out[recovery] = key_shown
+            if key:  # the recovery key's step: its panel alone until "I've saved it"
+                out[recovery], out[recovery_panel], out[body] = self.recovery_html(key), gr.update(visible=True), hidden
             return tuple(out.values())
 
         def refresh_profiles(state: Unlocked | None, request: gr.Request) -> tuple:
@@ -485,13 +530,10 @@ class JournalTab:
                 key = journal.init_profile(svc, name or "", pw)
                 vs = journal.unlock(svc, name.strip(), pw, client=ses.client(request))
                 names = ses.profiles(request)
-                key_md = (
-                    "Session mode: no recovery key; this profile disappears when the session ends."
-                    if settings.session_mode
-                    else f"**Your recovery key (shown once; print it or keep it safe):** `{key}`"
-                )
-                outs = unlocked_outs(ses.open(vs, request), f"Created and unlocked **{render.name(vs.name)}**.",
-                                     gr.update(value=key_md, visible=True))  # fmt: skip
+                msg = f"Created and unlocked **{render.name(vs.name)}**."
+                if settings.session_mode:  # a throwaway profile: a key to it would outlive it
+                    msg += " Session mode: no recovery key; this profile disappears when the session ends."
+                outs = unlocked_outs(ses.open(vs, request), msg, None if settings.session_mode else key)
                 return (*outs, "", "", "", gr.update(choices=names, value=vs.name),
                         gr.update(choices=names, value=None))  # fmt: skip
             except HearthError as exc:
@@ -499,6 +541,13 @@ class JournalTab:
 
         create_btn.click(do_create, [new_name, new_pw, new_pw2, unlocked],
                          [*self.clear_outs, new_name, new_pw, new_pw2, profile, partner_b], **private)  # fmt: skip
+
+        def do_key_saved() -> tuple:
+            # The key leaves the page (the component's value too, not only the view) and the
+            # journal it belongs to takes its place.
+            return "", hidden, gr.update(visible=True), "Recovery key cleared from the screen. Your journal is open."
+
+        key_saved_btn.click(do_key_saved, None, [recovery, recovery_panel, body, status], **private)
 
         def do_lock(state: Unlocked | None, request: gr.Request) -> tuple:
             ses.lock(state, request)
@@ -581,7 +630,7 @@ class JournalTab:
                 h = self.delete(vs, entry_id)
                 listing, note = shown(vs, query)
                 return (gr.update(visible=False), h, gr.update(visible=True), listing, note, *opened_outs(None),
-                        f"Entry deleted. Undo within {UNDO_SECONDS} seconds.")  # fmt: skip
+                        self.deleted_status(h))  # fmt: skip
             except HearthError as exc:
                 return (gr.update(visible=False), None, gr.update(), gr.update(), gr.update(), *[gr.update()] * 5,
                         err(exc))  # fmt: skip

@@ -240,7 +240,7 @@ class TogetherTab:
                 agreed = gr.Checkbox(label="We both agree to link our profiles", elem_id="tg-agree")
                 link_btn = gr.Button("Link", elem_id="tg-link")
             status = gr.Markdown(elem_id="tg-status")
-            gr.Markdown("### Today's question")
+            gr.Markdown("## Today's question")  # h2 under the page's h1; the question itself is the h3
             show_btn = gr.Button("Show today's question", elem_id="tg-show")
             today = gr.HTML(elem_id="tg-today")
             answer_text = gr.Textbox(label="Your answer (sealed; your partner sees it once they have answered)",
