@@ -21,6 +21,7 @@ class Added:
     entry: Entry
     analysis: Analysis
     shared: int = 0  # an edit: how many copies in shared spaces now hold the new text
+    withdrawn: int = 0  # an edit: how many copies were taken out of shared spaces instead
 
     @property
     def id(self) -> str:
@@ -149,8 +150,12 @@ def edit_entry(
     analysis = svc.classifier.classify(text, shifts, names)
     entry.text, entry.title, entry.mood, entry.tags = text, title, mood.strip(), tag_list
     entry.analysis = analysis.as_json()
-    shared = svc.vaults.replace(session, entry)  # its copies in shared spaces take the new text too
-    return Added(entry, analysis, shared)
+    # Its copies in shared spaces take the new text too, unless the new words carry a crisis or
+    # abuse sign: a disclosure added to a shared entry must never reach the partner's view (the
+    # partner may be the one it is about), so those copies are taken out of the space instead.
+    if analysis.safety != "none":
+        return Added(entry, analysis, withdrawn=svc.vaults.replace(session, entry, withdraw=True))
+    return Added(entry, analysis, svc.vaults.replace(session, entry))
 
 
 def restore_entry(svc: Services, session: VaultSession, entry: Entry) -> Entry:

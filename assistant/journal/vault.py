@@ -801,11 +801,13 @@ class VaultStore:
         return len(copies)
 
     @_serialised
-    def replace(self, session: VaultSession, entry: Entry) -> int:
+    def replace(self, session: VaultSession, entry: Entry, *, withdraw: bool = False) -> int:
         """An edit: the new version takes the row of the old one, and the old ciphertext is
         gone from the files too (see _forget_old_pages), not only from the table. Copies shared
         into spaces are sealed again with the new text in the same transaction (same row, same
-        place, a fresh nonce: AES-GCM under the space key allows it). Returns how many copies."""
+        place, a fresh nonce: AES-GCM under the space key allows it), or, with `withdraw`,
+        removed from the spaces (a new version that must not reach the partner). Returns how many
+        copies were changed."""
         key = session.key()
         entry.version += 1
         entry.updated = now_iso()
@@ -813,6 +815,9 @@ class VaultStore:
 
         def reseal() -> None:
             copies.extend(self._shared_copies(session, entry.id))
+            if withdraw:
+                self.conn.executemany("DELETE FROM space_entries WHERE id=?", [(c.shared_id,) for c in copies])
+                return
             for c in copies:
                 payload = json.dumps({"text": entry.text, "author": session.name, "source": entry.id}).encode()
                 blob = seal(c.key, payload, self._space_entry_place(c.space_id, c.shared_id, c.created))

@@ -104,3 +104,21 @@ def test_the_journal_tab_says_what_happened_to_the_shared_copy(fake_services: Se
     assert "its copy in your shared space" in msg and "share it again" in msg
     plain, _ = tab.save(ana, "Not shared.")
     assert tab.deleted_status(tab.delete(ana, plain.entry_id)) == "Entry deleted. Undo within 30 seconds."
+
+
+def test_an_edit_that_adds_a_disclosure_takes_the_copy_out_of_the_space(
+    fake_services: Services, couple, home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    ana, ben, space = couple
+    e = journal.add_entry(fake_services, ana, "We planned the trip to the coast.")
+    journal.share_entry(fake_services, ana, space, e.id)
+    assert _texts(fake_services, ben, space) == ["We planned the trip to the coast."]
+
+    done = journal.edit_entry(fake_services, ana, e.id, "We planned the trip. Later he hit me when I said no.")
+    # The partner may be the one it is about: the new words never reach the space.
+    assert done.analysis.safety == "abuse"
+    assert (done.shared, done.withdrawn) == (0, 1)
+    assert _texts(fake_services, ben, space) == []
+    assert _texts(fake_services, ana, space) == []
+    # The owner's own entry keeps the new version.
+    assert journal.get_entry(fake_services, ana, e.id).text.endswith("he hit me when I said no.")

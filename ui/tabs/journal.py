@@ -285,6 +285,11 @@ class JournalTab:
                 status += (
                     f" {_copies(done.shared).capitalize()} now show{'s' if done.shared == 1 else ''} the new words."
                 )
+            if done.withdrawn:
+                status += (
+                    f" This version mentions something that may not be safe to share, so {_copies(done.withdrawn)}"
+                    f" {'was' if done.withdrawn == 1 else 'were'} taken out; your partner no longer sees it."
+                )
         else:
             done = journal.add_entry(self.svc, vs, text, title=title, mood=mood or "", tags=tags)
             status = "Saved, sealed."
