@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -103,7 +104,7 @@ def test_the_region_picker_changes_the_helplines_shown(server, browser) -> None:
 
 def test_the_recovery_key_is_its_own_step_and_leaves_the_page_once_saved(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     url, _ = server
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
     page.goto(url)
     page.wait_for_selector("#coach-input textarea")
     _tab(page, "Journal")
@@ -121,6 +122,17 @@ def test_the_recovery_key_is_its_own_step_and_leaves_the_page_once_saved(server,
     assert "mono" in code.evaluate("e => getComputedStyle(e).fontFamily").lower()
     # A step of its own: the journal waits below until the key is saved
     assert not page.locator("#entry-text textarea").is_visible()
+    # Download as a file: made in the browser, so the key is in no file of the data folder
+    # (Gradio's temp folder lives there) and in no request after the one that created it.
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append((r.url or "") + (r.post_data or "")))
+    with page.expect_download(timeout=30000) as dl:
+        page.click("#key-download")
+    assert dl.value.suggested_filename == "hearth-recovery-key.txt"
+    assert key in Path(dl.value.path()).read_text()
+    _, home = server
+    assert not any(key.encode() in f.read_bytes() for f in home.rglob("*") if f.is_file())
+    assert not any(key in r or key.replace("-", "") in r for r in sent)
 
     page.click("#key-saved")
     page.wait_for_selector("#entry-text textarea", state="visible", timeout=30000)

@@ -113,6 +113,25 @@ def card_label(e: Entry) -> str:
     return "\n".join(x for x in lines if x)
 
 
+KEY_FILE_JS = r"""
+() => {
+  const code = document.querySelector("#recovery-key pre.recovery-code code");
+  if (!code) return [];
+  const text = "Hearth recovery key\n\n" + code.innerText.trim() + "\n\n" +
+    "Keep this away from this computer (on paper or in a password manager), then delete this file.\n";
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = "hearth-recovery-key.txt";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  return [];
+}
+"""
+
+
 class JournalTab:
     def __init__(self, svc: Services, sessions: Sessions, clock: Callable[[], float] = time.monotonic) -> None:
         self.svc = svc
@@ -398,7 +417,9 @@ class JournalTab:
             # hidden until "I've saved it", which empties the panel (the key is in no gr.State).
             with gr.Column(visible=False, variant="panel", elem_id="recovery-panel") as recovery_panel:
                 recovery = gr.HTML(elem_id="recovery-key")
-                key_saved_btn = gr.Button("I've saved it", variant="primary", elem_id="key-saved")
+                with gr.Row():
+                    key_file_btn = gr.Button("Download as a text file", elem_id="key-download")
+                    key_saved_btn = gr.Button("I've saved it", variant="primary", elem_id="key-saved")
 
             with gr.Column(elem_id="journal-body") as body:
                 gr.Markdown("## Write", elem_id="write-heading")
@@ -553,6 +574,9 @@ class JournalTab:
             return "", hidden, gr.update(visible=True), "Recovery key cleared from the screen. Your journal is open."
 
         key_saved_btn.click(do_key_saved, None, [recovery, recovery_panel, body, status], **private)
+        # The file is made in the browser from the text on screen: the key never passes through
+        # the server again, and no copy lands in Gradio's temp folder on disk.
+        key_file_btn.click(None, js=KEY_FILE_JS, **private)
 
         def do_lock(state: Unlocked | None, request: gr.Request) -> tuple:
             ses.lock(state, request)
