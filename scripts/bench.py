@@ -1,18 +1,26 @@
 """Speed and memory, measured as medians over several runs (the machine is shared and noisy).
 
-    .venv/bin/python scripts/bench.py [--quick]
+    .venv/bin/python scripts/bench.py [--quick] [--cold-only]
 
 Prints a Markdown table; the README quotes it. Targets are checked here, never in tests.
+Cold start runs `hearth ui` as a user does, in a fresh data folder (the first start: the
+knowledge index is built there) and again in the same folder (a restart), and times the page
+being served and the "Hearth is ready" line (the models loaded). The trained heads come from the
+usual cache, as after `hearth prepare`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -71,12 +79,92 @@ def p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_once(home: Path, timeout: float = 900) -> tuple[float, float]:
+    """(seconds to the page served, seconds to "Hearth is ready") for one `hearth ui` start."""
+    port = _free_port()
+    hearth = Path(sys.executable).with_name("hearth")
+    env = {**os.environ, "HEARTH_HOME": str(home)}
+    log = home.parent / f"ui-{port}.log"
+    t0 = time.perf_counter()
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(hearth), "ui", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    page = ready = None
+    try:
+        while ready is None:
+            if proc.poll() is not None:
+                raise RuntimeError(f"hearth ui exited: {log.read_text(errors='replace')[-500:]}")
+            if time.perf_counter() - t0 > timeout:
+                raise RuntimeError(f"hearth ui not ready in {timeout:.0f} s")
+            if page is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                        if r.status == 200:
+                            page = time.perf_counter() - t0
+                except OSError:
+                    pass
+            if "Hearth is ready" in log.read_text(errors="replace"):
+                ready = time.perf_counter() - t0
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return (page if page is not None else ready), ready
+
+
+def ask_once(home: Path) -> float:
+    """Seconds from starting a one-shot `hearth ask` to its first line on stdout."""
+    hearth = Path(sys.executable).with_name("hearth")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(hearth), "ask", QUESTIONS[0]], env={**os.environ, "HEARTH_HOME": str(home)},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    first = time.perf_counter() - t0
+    proc.communicate(timeout=600)
+    if proc.returncode != 0 or not line.strip():
+        raise RuntimeError(f"hearth ask failed (exit {proc.returncode})")
+    return first
+
+
+def cold_start(runs: int) -> list[tuple[str, str, str]]:
+    first, again, asks = [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="hearth-cold-") as tmp:
+            home = Path(tmp) / "home"
+            first.append(start_once(home))
+            again.append(start_once(home))
+            asks.append(ask_once(home))  # the index is built by then, as on any later day
+    med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
+    return [
+        ("cold start, fresh data folder: page served (median)", ms(med(first, 0)), "<= 3 s"),
+        ("cold start, fresh data folder: models ready (median)", ms(med(first, 1)), ""),
+        ("restart, same data folder: page served (median)", ms(med(again, 0)), "<= 3 s"),
+        ("restart, same data folder: models ready (median)", ms(med(again, 1)), ""),
+        ("one-shot `hearth ask`: first line on stdout (median)", ms(statistics.median(asks)), "<= 2 s"),
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer runs")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold-start rows")
     args = ap.parse_args()
     runs = 3 if args.quick else 5
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str]] = cold_start(3 if args.quick else 5)
+    if args.cold_only:
+        _print(rows)
+        return
 
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
         settings = Settings(home=Path(tmp) / "home", cache=Settings().cache_dir)
@@ -196,6 +284,10 @@ def main() -> None:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory (RSS) of this whole run", f"{peak:.0f} MiB", ""))
+    _print(rows)
+
+
+def _print(rows: list[tuple[str, str, str]]) -> None:
     print("| measure | result | target |\n|---|---|---|")
     for name, value, target in rows:
         print(f"| {name} | {value} | {target} |")
