@@ -88,14 +88,14 @@ class EnrolPage:
             return
         form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         try:
-            name, recovery = await self._enrol(form)
+            name, recovery = await self._enrol(form, (scope.get("client") or ("",))[0] or None)
         except HearthError as exc:
             msg = f"<p class='msg' id='enrol-error'>{html.escape(str(exc))}</p>"
             await reply(send, 400, FORM.format(message=msg))
             return
         await reply(send, 200, DONE.format(name=html.escape(name), recovery=html.escape(recovery)))
 
-    async def _enrol(self, form: dict[str, str]) -> tuple[str, str]:
+    async def _enrol(self, form: dict[str, str], client: str | None) -> tuple[str, str]:
         import anyio.to_thread
 
         from assistant.workshop import service
@@ -104,5 +104,5 @@ class EnrolPage:
             raise HearthError("the two passphrases differ; nothing was created")
         name = form.get("name", "").strip()
         code, pw = form.get("code", ""), form.get("pw", "")
-        recovery = await anyio.to_thread.run_sync(lambda: service.enrol(self.svc, code, name, pw))
+        recovery = await anyio.to_thread.run_sync(lambda: service.enrol(self.svc, code, name, pw, client))
         return name, recovery

@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant import backoff
 from assistant.errors import TooManyAttempts, VaultError, WrongPassphrase
 from assistant.journal import crypto
 from assistant.journal.crypto import Place, Tampered, open_sealed, place, seal
@@ -100,10 +101,9 @@ MIGRATIONS: list[str] = [
     UPDATE meta SET value = '2' WHERE key = 'format';
     """,
 ]
-# Backoff: the first few mistakes are free (people mistype); after that each further failure
-# doubles the wait, up to five minutes. Counted per profile name and per client.
-FREE_FAILURES = 5
-MAX_BACKOFF_S = 300.0
+# Backoff (assistant/backoff.py), counted per profile name and per client.
+FREE_FAILURES = backoff.FREE_FAILURES
+MAX_BACKOFF_S = backoff.MAX_BACKOFF_S
 BACKUP_MAGIC_V1 = b"HEARTH-BACKUP-1\n"  # read only
 BACKUP_MAGIC = b"HEARTH-BACKUP-2\n"
 
@@ -556,9 +556,8 @@ class VaultStore:
         now = time.time()
         for key in keys:
             row = self.conn.execute("SELECT failures, last FROM unlock_failures WHERE key=?", (key,)).fetchone()
-            if row and row[0] >= FREE_FAILURES:
-                delay = min(MAX_BACKOFF_S, 2.0 ** (row[0] - FREE_FAILURES))
-                wait = max(wait, row[1] + delay - now)
+            if row:
+                wait = max(wait, backoff.wait_after(row[0], row[1], now, FREE_FAILURES, MAX_BACKOFF_S))
         return wait
 
     def _record_failure(self, keys: builtins.list[str]) -> None:

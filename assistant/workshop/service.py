@@ -28,14 +28,15 @@ def add_participant(svc: Services, name: str, passphrase: str, *, facilitator: b
     return recovery
 
 
-def enrol(svc: Services, code: str, name: str, passphrase: str) -> str:
-    """A participant creates their own profile with a one-time code; returns the recovery key."""
+def enrol(svc: Services, code: str, name: str, passphrase: str, client: str | None = None) -> str:
+    """A participant creates their own profile with a one-time code; returns the recovery key.
+    `client`: the peer's address, for the wrong-code backoff."""
     name = check_profile_name(name)
     if len(passphrase) < 8:
         raise VaultError("choose a passphrase of at least 8 characters")
     if svc.roster.is_facilitator(name):
         raise VaultError(f"'{name}' is taken; choose another name")
-    if not svc.enrol_codes.redeem(code):
+    if not svc.enrol_codes.redeem(code, client):
         raise EnrolRefused("that code is unknown, already used or expired; ask the facilitator for a new one")
     try:
         return svc.vaults.create_profile(name, passphrase)

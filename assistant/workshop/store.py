@@ -1,7 +1,8 @@
 """The workshop's own small SQLite file (`workshop.sqlite3` beside the vault).
 
 Kept apart from `journal.sqlite3` on purpose: it holds no journal data and no key material,
-only digests of enrol codes and which profile name is the facilitator's, so the vault's
+only digests of enrol codes, which profile name is the facilitator's and how many wrong codes
+each client address has typed, so the vault's
 format and migrations stay untouched. `None` as the path keeps it in memory (session mode)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS codes (digest TEXT PRIMARY KEY, expires REAL NOT NULL, used INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS roles (name TEXT PRIMARY KEY, role TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS enrol_failures (client TEXT PRIMARY KEY, failures INTEGER NOT NULL, last REAL NOT NULL);
 """
 
 

@@ -78,3 +78,27 @@ def test_codes_are_shared_between_processes_through_the_file(tmp_path: Path) -> 
     code = issuer.issue(15)
     assert server.redeem(code)
     assert not issuer.redeem(code)
+
+
+def test_wrong_codes_back_off_per_client_and_survive_a_restart(tmp_path: Path) -> None:
+    import pytest
+
+    from assistant import backoff
+    from assistant.errors import TooManyAttempts
+
+    codes, clock = _codes(tmp_path)
+    good = codes.issue(15)
+    for _ in range(backoff.FREE_FAILURES):
+        assert not codes.redeem("AAAA-AAAA", client="10.0.0.7")
+    with pytest.raises(TooManyAttempts, match="too many wrong codes"):
+        codes.redeem(good, client="10.0.0.7")  # even the right code waits
+    reopened = EnrolCodes(WorkshopDB(tmp_path / "workshop.sqlite3"), clock)
+    with pytest.raises(TooManyAttempts):
+        reopened.redeem(good, client="10.0.0.7")
+    assert codes.active() == 1  # a refused try used nothing up
+    other = codes.issue(15)
+    assert codes.redeem(other, client="10.0.0.8")  # another address is not slowed
+    clock.now += 2
+    assert codes.redeem(good, client="10.0.0.7")  # the wait is over, and success clears the count
+    assert not codes.redeem("BBBB-BBBB", client="10.0.0.7")
+    assert not codes.redeem("BBBB-BBBB", client="10.0.0.7")  # counting starts again: no wait yet
