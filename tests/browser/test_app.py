@@ -86,7 +86,7 @@ def _open_first_article(page) -> str:  # type: ignore[no-untyped-def]
     assert title in reading and not re.fullmatch(r"[a-z0-9-]+", title)  # a title, not a slug
     option.click()
     page.wait_for_function(
-        "t => document.querySelector('#insights-article-view h2')?.innerText.trim() === t", arg=title, timeout=15000
+        r"t => document.querySelector('#insights-article-view h2')?.innerText.trim() === t", arg=title, timeout=15000
     )
     return title
 
@@ -320,7 +320,7 @@ def test_insights_draw_weeks_in_plain_names_and_open_articles_by_title(server, b
     page.wait_for_function("document.querySelector('#journal-status').innerText.includes('Unlocked')", timeout=60000)
     _tab(page, "Insights")
     page.click("#insights-btn")
-    page.wait_for_function(f"document.querySelector('#insights-md').innerText.includes('{n} entries')", timeout=30000)
+    page.wait_for_function(rf"document.querySelector('#insights-md').innerText.includes('{n} entries')", timeout=30000)
     insight = page.locator("#insights-md").inner_text()
     assert "What changed in" in insight and "Stonewalling:" in insight and "Quality time:" in insight
     assert "The charts below show each week from" in insight and "Strengths beside them" in insight
