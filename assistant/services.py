@@ -18,7 +18,7 @@ from assistant.errors import DataFolderError
 if TYPE_CHECKING:
     from assistant.coach import Coach
     from assistant.embed import Embedder
-    from assistant.journal.classifier import RedFlagClassifier
+    from assistant.journal.classifier import RedFlagClassifier, Taxonomy
     from assistant.journal.vault import VaultStore
     from assistant.kb.corpus import Corpus
     from assistant.kb.index import KnowledgeIndex
@@ -173,6 +173,14 @@ class Services:
             self.settings.cache_dir,
             detector=self.detector,
         )
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        """The patterns' names, explanations and articles (knowledge/redflags.yaml), without loading
+        the classifier: insights read the findings stored with each entry and never classify again."""
+        from assistant.journal.classifier import Taxonomy
+
+        return Taxonomy.load(self.settings.knowledge_dir)
 
     @cached_property
     def vaults(self) -> VaultStore:

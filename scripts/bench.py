@@ -1,12 +1,13 @@
 """Speed and memory, measured as medians over several runs (the machine is shared and noisy).
 
-    .venv/bin/python scripts/bench.py [--quick] [--cold-only]
+    .venv/bin/python scripts/bench.py [--quick] [--cold-only | --insights-only]
 
 Prints a Markdown table; the README quotes it. Targets are checked here, never in tests.
 Cold start runs `hearth ui` as a user does, in a fresh data folder (the first start: the
 knowledge index is built there) and again in the same folder (a restart), and times the page
 being served and the "Hearth is ready" line (the models loaded). The trained heads come from the
-usual cache, as after `hearth prepare`.
+usual cache, as after `hearth prepare`. Insights are timed over a year of stored entries (365,
+one a day, with findings as the classifier stores them), warm, service and tab view apart.
 """
 
 from __future__ import annotations
@@ -155,12 +156,57 @@ def cold_start(runs: int) -> list[tuple[str, str, str]]:
     ]
 
 
+def insights_year(svc: Services, runs: int) -> list[tuple[str, str, str]]:
+    """`journal.insights` and `InsightsTab.view` for 365 stored entries with findings (warm)."""
+    import random
+    from datetime import date, timedelta
+
+    from assistant.journal import service as journal
+    from ui.tabs.insights import InsightsTab
+
+    rnd = random.Random(7)
+    flags = ["stonewalling", "criticism", "escalation", "avoidance", "burnout", "defensiveness"]
+    strengths = ["appreciation", "repair", "quality_time", "vulnerability"]
+
+    def finding(label: str) -> dict[str, object]:
+        who = rnd.choice(["partner", "writer", "both", "unclear"])
+        return {"label": label, "score": 0.8, "evidence": ["a sentence"], "explanation": "", "article_id": "",
+                "who": who}  # fmt: skip
+
+    svc.vaults.create_profile("insights", "bench passphrase 2")
+    session = svc.vaults.unlock("insights", "bench passphrase 2")
+    first = date.today() - timedelta(days=364)
+    for i in range(365):
+        analysis = {
+            "flags": [finding(lab) for lab in rnd.sample(flags, rnd.randint(0, 3))],
+            "strengths": [finding(lab) for lab in rnd.sample(strengths, rnd.randint(0, 2))],
+            "safety": "none",
+        }
+        day = (first + timedelta(days=i)).isoformat()
+        svc.vaults.add(session, f"entry {i} " * 40, analysis=analysis, created=f"{day}T20:00:00+00:00")
+    tab = InsightsTab(svc)
+    tab.view(session)  # warm: pandas imported, the knowledge files read once
+    service = timed(lambda: journal.insights(svc, session), runs)
+    view = timed(lambda: tab.view(session), runs)
+    return [
+        ("insights, 365 stored entries: `journal.insights` (median)", ms(statistics.median(service)), ""),
+        ("insights, 365 stored entries: `InsightsTab.view`, service included (median)",
+         ms(statistics.median(view)), "<= 100 ms"),
+    ]  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer runs")
     ap.add_argument("--cold-only", action="store_true", help="only the cold-start rows")
+    ap.add_argument("--insights-only", action="store_true", help="only the insights rows (a year of entries)")
     args = ap.parse_args()
     runs = 3 if args.quick else 5
+    if args.insights_only:
+        with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
+            settings = Settings(home=Path(tmp) / "home", cache=Settings().cache_dir)
+            _print(insights_year(Services(settings), runs))
+        return
     rows: list[tuple[str, str, str]] = cold_start(3 if args.quick else 5)
     if args.cold_only:
         _print(rows)
@@ -281,6 +327,7 @@ def main() -> None:
         rows.append(("vault add, excluding classification (p50)", ms(statistics.median(adds)), "<= 20 ms"))
         lists = timed(lambda: vault.list(session), runs)
         rows.append(("vault list of 1,000 entries (median)", ms(statistics.median(lists)), "<= 200 ms"))
+        rows += insights_year(svc, runs)
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory (RSS) of this whole run", f"{peak:.0f} MiB", ""))

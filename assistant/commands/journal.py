@@ -207,7 +207,7 @@ def insights(profile: str, as_json: bool) -> None:
     if as_json:
         out_json(data)
         return
-    for line in insight_lines(data, svc.classifier.taxonomy, _titles(svc), profile):
+    for line in insight_lines(data, svc.taxonomy, _titles(svc), profile):
         click.echo(line)
 
 

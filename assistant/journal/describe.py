@@ -69,7 +69,7 @@ def insight_lines(data: dict, taxonomy: Taxonomy, title: Callable[[str], str], p
         lines.append("Strengths:")
         lines += [f"  {taxonomy.name.get(k, k)}: in {v} entr{'y' if v == 1 else 'ies'}" for k, v in strengths]
     if data.get("recurring") or data.get("strengths_over_time"):
-        lines.append(f"This month ({data.get('month', '')}):")
+        lines.append(f"What changed in {data.get('month_name', '')}, beside {data.get('last_month_name', '')}:")
         lines += [f"  {t['text']}" for t in data.get("recurring", []) + data.get("strengths_over_time", [])]
     tip = data.get("try_next")
     if tip:

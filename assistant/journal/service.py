@@ -251,11 +251,23 @@ def remove_exports(svc: Services, profile: str, base: Path | None = None) -> int
 
 
 def insights(svc: Services, session: VaultSession, region: str | None = None) -> dict[str, Any]:
+    """Trends from the findings stored with each entry (the classifier is not run, nor loaded);
+    every article offered carries its title, to be named and opened by it."""
     from assistant.journal.insights import compute
 
     entries = svc.vaults.list(session).entries
     where = region or svc.settings.region
-    return compute(entries, svc.classifier.taxonomy, svc.resources, where, svc.practice.exercises)
+    data = compute(entries, svc.taxonomy, svc.resources, where, svc.practice.exercises)
+
+    def title(article_id: str) -> str:
+        art = svc.corpus.get(article_id)
+        return art.title if art else ""
+
+    for r in data["read_next"]:
+        r["title"] = title(r["article_id"])
+    if data["try_next"]:
+        data["try_next"]["article_title"] = title(data["try_next"]["article_id"])
+    return data
 
 
 def feedback(svc: Services, session: VaultSession, entry_id: str, label: str, mark: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 import urllib.error
@@ -76,6 +77,20 @@ def _tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_timeout(400)
 
 
+def _open_first_article(page) -> str:  # type: ignore[no-untyped-def]
+    """Open the first article the Insights tab offers; its title, as listed and as opened."""
+    reading = page.locator("#insights-reading").inner_text()
+    page.locator("#insights-article input").click()
+    option = page.get_by_role("option").first
+    title = option.inner_text().strip()
+    assert title in reading and not re.fullmatch(r"[a-z0-9-]+", title)  # a title, not a slug
+    option.click()
+    page.wait_for_function(
+        r"t => document.querySelector('#insights-article-view h2')?.innerText.trim() === t", arg=title, timeout=15000
+    )
+    return title
+
+
 def test_scripted_session_stays_local(server, browser) -> None:  # type: ignore[no-untyped-def]
     url, home = server
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -116,12 +131,16 @@ def test_scripted_session_stays_local(server, browser) -> None:  # type: ignore[
     page.wait_for_selector("#source-view h2", timeout=15000)
     page.screenshot(path=str(SHOTS / "coach.png"), full_page=True)
 
-    # Insights
+    # Insights for one entry: in words, an article opened by its title (the charts wait for a
+    # second week: test_insights_draw_weeks_in_plain_names_and_open_articles_by_title)
     _tab(page, "Insights")
     page.click("#insights-btn")
     page.wait_for_function("document.querySelector('#insights-md').innerText.includes('entries')", timeout=30000)
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(SHOTS / "insights.png"), full_page=True)
+    insight = page.locator("#insights-md").inner_text()
+    assert "Insights for alex: 1 entries." in insight and "What changed in" in insight
+    assert "Stonewalling: 1 of 1 entry this month" in insight and "two weeks" in insight
+    assert not page.locator("#flags-plot").is_visible()
+    _open_first_article(page)
 
     for name in ("Practice", "Library"):
         _tab(page, name)
@@ -251,3 +270,80 @@ def test_responses_are_not_cached(server) -> None:  # type: ignore[no-untyped-de
     url, _ = server
     with urllib.request.urlopen(url, timeout=10) as resp:
         assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_insights_draw_weeks_in_plain_names_and_open_articles_by_title(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """Eight weeks of entries, stored with their findings as the classifier leaves them (written
+    here through the vault, dated in the past, since the page dates entries now)."""
+    from datetime import date, timedelta
+
+    from assistant.config import Settings
+    from assistant.services import Services
+
+    url, home = server
+    svc = Services(Settings(home=home, cache=REPO / ".pytest_cache" / "hearth-cache"))
+    pw = "a long passphrase for sam"
+    svc.vaults.create_profile("sam", pw)
+    vs = svc.vaults.unlock("sam", pw)
+
+    def found(label: str, who: str) -> dict[str, object]:
+        return {"label": label, "score": 0.8, "evidence": ["x"], "explanation": "", "article_id": "", "who": who}
+
+    today, n = date.today(), 0
+    for i in range(40):  # every other day but for the third week back: a week of 0s
+        day = today - timedelta(days=2 * i)
+        if 14 <= (today - day).days < 21:
+            continue
+        analysis = {
+            "flags": ([found("stonewalling", "partner" if i % 3 else "writer")] if i % 2 else [])
+            + ([found("criticism", "writer")] if i % 5 == 0 else []),
+            "strengths": [found("quality_time", "both")] if i % 4 == 0 else [],
+            "safety": "none",
+        }
+        svc.vaults.add(vs, f"entry {i} <b>bold</b>", analysis=analysis, created=f"{day.isoformat()}T09:00:00+00:00")
+        n += 1
+    vs.lock()
+
+    # bypass_csp: the page's CSP admits only its own nonced scripts, and axe is the test's (every
+    # request is still recorded, and must stay on 127.0.0.1)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.wait_for_selector("#coach-input textarea")
+    _tab(page, "Journal")
+    page.locator("#profile input").click()
+    page.get_by_role("option", name="sam", exact=True).click()
+    page.locator("#passphrase input").fill(pw)
+    page.click("#unlock")
+    page.wait_for_function("document.querySelector('#journal-status').innerText.includes('Unlocked')", timeout=60000)
+    _tab(page, "Insights")
+    page.click("#insights-btn")
+    page.wait_for_function(rf"document.querySelector('#insights-md').innerText.includes('{n} entries')", timeout=30000)
+    insight = page.locator("#insights-md").inner_text()
+    assert "What changed in" in insight and "Stonewalling:" in insight and "Quality time:" in insight
+    assert "The charts below show each week from" in insight and "Strengths beside them" in insight
+    shown = insight + page.locator("#insights-reading").inner_text()
+    assert "`" not in shown and not re.search(r"\b[a-z]+_[a-z_]+\b", shown) and "stonewalling-" not in shown
+    # a line per pattern, per strength and per whose, their legends in words (Vega draws SVG)
+    legends = {"#flags-plot": {"Stonewalling", "Criticism"}, "#strengths-plot": {"Quality time"},
+               "#person-plot": {"Theirs", "Yours"}}  # fmt: skip
+    for plot, names in legends.items():
+        page.wait_for_selector(f"{plot} svg .role-legend", state="attached", timeout=30000)
+        drawn = page.locator(f"{plot} svg").first.text_content() or ""
+        assert all(n in drawn for n in names) and not re.search(r"\bquality_time\b|\bpartner\b|\bwriter\b", drawn)
+        assert page.locator(f"{plot} svg path.mark-line, {plot} svg .role-mark path").count() >= 1
+    axis = page.locator("#flags-plot svg").first.text_content() or ""
+    first_week = (today - timedelta(days=today.weekday())) - timedelta(weeks=11)
+    assert f"{first_week.day} {first_week:%b}" in axis, axis  # the weeks' Mondays on the x axis
+    page.wait_for_timeout(1000)  # the charts' first paint
+    page.screenshot(path=str(SHOTS / "insights.png"), full_page=True)
+    from tests.browser.test_accessibility import AXE, RUN_AXE  # here: that module imports this one
+
+    page.add_script_tag(path=str(AXE))
+    assert page.evaluate(RUN_AXE) == []  # the drawn charts too: no serious finding, no skipped heading
+    _open_first_article(page)
+    hosts = {urlparse(u).hostname for u in requests if u.startswith(("http:", "https:", "ws:", "wss:"))}
+    assert hosts <= {"127.0.0.1"}, hosts  # the charts are drawn by Gradio's own bundle: no CDN
+    context.close()

@@ -322,7 +322,7 @@ def test_insights_say_what_recurs_and_what_improves() -> None:
         10,
     )
     assert top["change"] == "fewer"
-    assert top["text"] == "Stonewalling in 4 of 10 entries this month, fewer than last month (6 of 10)"
+    assert top["text"] == "Stonewalling: 4 of 10 entries this month, fewer than last month (6 of 10)."
     (app,) = out["strengths_over_time"]
     assert (app["label"], app["this_month"], app["change"]) == ("appreciation", 3, "new")
     tip = out["try_next"]
@@ -330,6 +330,23 @@ def test_insights_say_what_recurs_and_what_improves() -> None:
     assert sum(r["count"] for r in out["weeks_by_person"] if r["who"] == "writer") == 0
     assert sum(r["count"] for r in out["weeks_by_person"] if r["who"] == "partner") == 10
     assert out["totals"]["flags"] == {"stonewalling": 10}
+
+
+def test_insights_weeks_are_the_last_twelve_every_one_present_across_a_new_year() -> None:
+    from datetime import date, timedelta
+
+    # a year of entries, one every week but for the last three weeks of November
+    days = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(53)]
+    days = [d for d in days if not date(2026, 11, 9) <= d <= date(2026, 11, 29)]
+    entries = [_entry(i, f"{d.isoformat()}T10:00:00+00:00", [("stonewalling", "partner")]) for i, d in enumerate(days)]
+    out = compute(entries, Taxonomy.load(KNOWLEDGE), load_resources(KNOWLEDGE))
+    weeks = [r["week"] for r in out["weeks"]]
+    assert weeks == [r["week"] for r in out["weeks_by_person"] if r["who"] == "partner"]
+    assert len(weeks) == 12 and weeks[0] == "2026-W43" and weeks[-1] == "2027-W01" and "2026-W53" in weeks
+    assert [r["count"] for r in out["weeks"]] == [1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1]
+    assert {r["name"] for r in out["weeks"]} == {"Stonewalling"} and out["weeks"][0]["start"] == "2026-10-19"
+    assert {r["whose"] for r in out["weeks_by_person"]} == {"Theirs", "Yours"}
+    assert out["month_name"] == "January 2027" and out["last_month_name"] == "December 2026"
 
 
 def test_insights_without_entries_say_nothing() -> None:
