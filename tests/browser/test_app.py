@@ -108,12 +108,12 @@ def test_scripted_session_stays_local(server, browser) -> None:  # type: ignore[
     _tab(page, "Coach")
     page.locator("#coach-input textarea").fill(QUESTION)
     page.click("#coach-ask")
-    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.wait_for_selector("#coach-chat .source-entry", timeout=60000)
     chat = page.locator("#coach-chat").inner_text()
     assert "[1]" in chat and "A question to ask each other" in chat
-    page.locator("#source-pick input").click()
-    page.get_by_role("option").first.click()
-    page.wait_for_selector("#source-view h2", timeout=15000)
+    page.locator("#coach-chat .source-entry summary").first.click()
+    page.locator("#coach-chat .source-entry button.read-article").first.click()
+    page.wait_for_selector("#article-sheet h2", timeout=15000)
     page.screenshot(path=str(SHOTS / "coach.png"), full_page=True)
 
     # Insights
@@ -182,7 +182,7 @@ def test_a_disclosure_keeps_the_chat_in_safety_mode_until_a_new_conversation(ser
     page.click("#coach-new")
     page.wait_for_function("document.querySelectorAll('#coach-chat .message').length === 0", timeout=15000)
     ask("My partner goes silent whenever we argue.")
-    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.wait_for_selector("#coach-chat .source-entry", timeout=60000)
     assert not page.locator("#safety-panel").is_visible()
     context.close()
 
@@ -203,11 +203,11 @@ def test_newcomer_welcome_starter_citation_and_quick_exit_leaves_no_way_back(ser
 
     # A starter question asks itself; the answer cites its sources
     page.locator("#starters button").first.click()
-    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.wait_for_selector("#coach-chat .source-entry", timeout=60000)
     page.screenshot(path=str(SHOTS / "welcome.png"), full_page=True)
     depth = page.evaluate("history.length")
-    page.locator("#coach-chat a[href='#source-1']").first.click()
-    page.wait_for_selector("#source-1.source-hit", timeout=5000)
+    page.locator("#coach-chat a[href='#source-1-1']").first.click()
+    page.wait_for_selector("#source-1-1.source-hit", timeout=5000)
     # the citation scrolled and highlighted without a history entry or a URL change
     assert page.evaluate("history.length") == depth and "#source" not in page.url
 

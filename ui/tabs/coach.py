@@ -8,7 +8,10 @@ passages, articles) is escaped too, so nothing in it can become markup either.
 
 Each answer shows its sources once: the answer's own "Sources:" lines (which the CLI prints)
 are dropped from the bubble, and a second bubble under it lists them by title, each a
-<details> that opens on the cited passage and offers "Read the article". A citation [n] links
+<details> that opens on the cited passage and offers "Read the article" (a second bubble, and
+the chat's messages ungrouped, so an answer's copy button copies the answer alone; the sources'
+own copy button is hidden). The button carries its article id in `value`, since the chat's
+sanitiser drops data-* attributes. A citation [n] links
 to its entry by an id unique to its answer (`source-<k>-<n>`, k the answer's place in the
 thread); COACH_JS scrolls to and highlights it without touching the URL or the history. The
 article opens in a side sheet beside the chat (in the page's flow, so the thread stays in
@@ -42,6 +45,7 @@ _SOURCE_LINE = re.compile(r"^\[\d+\] .+ \([a-z0-9-]+\)$")
 
 COACH_CSS = """
 .answer-sources { font-size: .95em; }
+#coach-chat .message-row:has(.answer-sources) + .message-buttons { display: none; }
 .answer-sources .sources-label { margin: 0 0 4px; font-weight: 700; }
 .answer-sources ul.source-list { list-style: none; padding-left: 0; margin: 0; }
 .answer-sources li.source-entry { border: 1px solid #c9d1db; border-radius: 8px; padding: 4px 10px; margin: 4px 0;
@@ -169,7 +173,7 @@ def sources_html(answer: Answer, k: int) -> str:
         items.append(
             f"<li class='source-entry' id='source-{k}-{c.n}'><details><summary>"
             f"<span class='source-n'>[{c.n}]</span> <span class='source-title'>{title}</span></summary>"
-            f"<div class='source-passage'>{text_html(c.passage)}</div>"
+            f"<div class='source-passage'>{_blocks(c.passage, ordered=False)}</div>"
             f"{read_button(c.article_id, c.title)}</details></li>"
         )
     return (
@@ -358,9 +362,10 @@ class CoachTab:
         with gr.Tab("Coach", id="coach"):
             with gr.Row():
                 with gr.Column(scale=3):
-                    # No LaTeX: "$$" in a message is text, like every other character.
+                    # No LaTeX: "$$" in a message is text, like every other character. Messages
+                    # ungrouped, so an answer's copy button copies the answer, not its sources too.
                     chat = gr.Chatbot(label="Coach", buttons=["copy"], height=460, elem_id="coach-chat",
-                                      latex_delimiters=[])  # fmt: skip
+                                      latex_delimiters=[], group_consecutive_messages=False)  # fmt: skip
                     question = gr.Textbox(
                         label="Ask about your relationship",
                         elem_id="coach-input",
