@@ -177,6 +177,14 @@ def test_a_disclosure_keeps_the_chat_in_safety_mode_until_a_new_conversation(ser
     ask("Should I tell him how I feel?")
     assert page.locator("#safety-panel").is_visible()
     assert "988" in page.locator("#safety-panel").inner_text()
+    # once: the answer is in the calm panel, the chat only says where to look
+    assert "988" not in page.locator("#coach-chat").inner_text()
+    # the panel's articles open in the side sheet too
+    page.locator("#safety-panel button.read-article").first.click()
+    page.wait_for_selector("#article-sheet h2", state="visible", timeout=30000)
+    assert "afety" in page.locator("#article-sheet h2").inner_text()
+    page.click("#article-close")
+    page.wait_for_selector("#article-sheet", state="hidden", timeout=15000)
     assert "Things you could try" not in page.locator("#coach-chat").inner_text()
 
     page.click("#coach-new")

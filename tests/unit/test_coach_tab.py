@@ -4,6 +4,7 @@ steps, the safety answer once in its panel, and nothing anyone wrote becoming ma
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,33 @@ def test_models_that_failed_to_load_say_so_in_one_line(fake_services: Services) 
     t = CoachTab(fake_services, models=Broken(), activity=Counter())
     history, _, box, *_ = _last(t.ask("How do we argue less?", [], None))
     assert "did not load" in history[-1]["content"] and box == "How do we argue less?"
+
+
+class Warming:
+    ready = False
+
+    def wait(self) -> None:
+        pass
+
+
+def test_a_question_asked_while_warming_up_says_so_then_answers(fake_services: Services) -> None:
+    t = CoachTab(fake_services, models=Warming(), activity=Counter())
+    # each yield as the page got it (the handler goes on changing the same list)
+    turn = t.ask("My partner goes silent whenever we argue, what can I do?", [], None)
+    chats = [copy.deepcopy(out[0]) for out in turn]
+    assert "warming up" in chats[0][-1]["content"]
+    assert "Things you could try" in chats[-1][1]["content"]
+
+
+def test_an_open_journal_personalises_the_answer_and_a_locked_one_does_not(fake_services: Services) -> None:
+    def locked(state: Any, request: Any) -> Any:
+        raise HearthError("locked")
+
+    t = CoachTab(fake_services, models=Ready(), activity=Counter(), need=locked)
+    assert t.personal("your partner", object(), object()) == "your partner"  # type: ignore[arg-type]
+    assert t.personal("your partner", None, None) == "your partner"
+    lan = CoachTab(fake_services, models=Ready(), activity=Counter(), need=lambda s, r: 1 / 0, lan=True)
+    assert lan.personal("your partner", object(), object()) == "your partner"  # type: ignore[arg-type]
 
 
 def test_a_new_conversation_clears_the_thread_and_the_panel(tab: CoachTab) -> None:

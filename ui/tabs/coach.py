@@ -118,7 +118,8 @@ FOCUS_SHEET_JS = r"""
 async () => {
   const want = "article-" + (window.hearthArticle || "");
   for (let i = 0; i < 60; i++) {
-    const h = document.querySelector("#article-sheet article[id='" + want + "'] h2");
+    const art = document.getElementById(want);
+    const h = art && art.closest("#article-sheet") ? art.querySelector("h2") : null;
     if (h && h.offsetParent !== null) { h.focus(); h.scrollIntoView({ block: "nearest" }); return []; }
     await new Promise((ok) => setTimeout(ok, 50));
   }
