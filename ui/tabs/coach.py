@@ -7,16 +7,16 @@ whatever a person wrote goes through ui/render.py, and the knowledge base's own 
 passages, articles) is escaped too, so nothing in it can become markup either.
 
 Each answer shows its sources once: the answer's own "Sources:" lines (which the CLI prints)
-are dropped from the bubble, and a second bubble under it lists them by title, each a
-<details> that opens on the cited passage and offers "Read the article" (a second bubble, and
-the chat's messages ungrouped, so an answer's copy button copies the answer alone; the sources'
-own copy button is hidden). The button carries its article id in `value`, since the chat's
-sanitiser drops data-* attributes. A citation [n] links
-to its entry by an id unique to its answer (`source-<k>-<n>`, k the answer's place in the
-thread); COACH_JS scrolls to and highlights it without touching the URL or the history. The
-article opens in a side sheet beside the chat (in the page's flow, so the thread stays in
-view); its Close button and Escape (while the focus is inside the sheet) close it, and the
-focus goes back to the button that opened it.
+are dropped from its bubble, and a second bubble under it lists them by title, each a <details>
+that opens on the cited passage and offers "Read the article". A second bubble, with the chat's
+messages ungrouped, so an answer's copy button copies the answer alone (the sources' own copy
+button is hidden). The button carries its article id in `value`: the chat's sanitiser drops
+data-* attributes. A citation [n] links to its entry by an id unique to its answer
+(`source-<k>-<n>`, k the answer's place in the thread); COACH_JS scrolls to and highlights it
+without touching the URL or the history. The article opens in a side sheet beside the chat (in
+the page's flow, so the thread stays in view); its Close button, and Escape while the focus is
+inside the sheet, close it, and the focus goes back to the button that opened it. Elsewhere
+Escape stays Quick exit.
 """
 
 from __future__ import annotations
