@@ -3,13 +3,11 @@ kept here is which profiles this browser session has unlocked (in memory, never 
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,15 +15,13 @@ from typing import Any
 import gradio as gr  # at module level: handlers' `request: gr.Request` annotations must resolve
 
 import assistant.offline  # noqa: F401,I001  (first: offline switches before gradio is imported)
-from assistant.coach import check_question
 from assistant.config import Settings
-from assistant.conversation import Conversation
 from assistant.errors import HearthError, PortInUse, UsageError
 from assistant.services import Services
 from ui import render
 from ui.guard import Guard
 from ui.lan import is_loopback
-from ui.render import text_html
+from ui.tabs.coach import COACH_CSS, CoachTab
 from ui.tabs.insights import InsightsTab
 from ui.tabs.journal import JOURNAL_CSS, JournalTab
 from ui.tabs.session import Sessions, Unlocked, lock_value
@@ -41,15 +37,11 @@ CSS = """
   padding: 10px 14px; font-weight: 600; }
 .welcome { background: #f4f7fb; border-radius: 10px; padding: 4px 240px 4px 16px; color: #1c2733; }
 @media (max-width: 700px) { .welcome { padding-right: 16px; padding-top: 60px; } }
-.source-hit { outline: 3px solid #2b6cb0; background: #eef5ff; transition: background .3s; }
-.safety-box { background: #eef6f3; border: 1px solid #9cc9b8; border-radius: 10px; padding: 14px 18px; color: #1f3d33; }
-.safety-box h3 { margin-top: 0; color: #1f3d33; }
-.sources-box { font-size: 0.95em; }
 .hearth-note { color: #555; font-size: 0.9em; }
 #region { max-width: 340px; }
 """
-CSS += JOURNAL_CSS
-NEUTRAL_PAGE_JS = """
+CSS += JOURNAL_CSS + COACH_CSS
+NEUTRAL_PAGE_JS = r"""
 () => {
   document.title = "New Tab";
   document.body.innerHTML = '<div style="font-family:sans-serif;color:#444;padding:4em;text-align:center">'
@@ -61,11 +53,10 @@ NEUTRAL_PAGE_JS = """
   return [];
 }
 """
-AWAY_JS = '() => { window.location.replace(new URL("away", window.location.href)); return []; }'
-# Loaded once per page: Escape is Quick exit (unless a dropdown list is open); a citation [n]
-# scrolls to and highlights its source without adding a history entry (so one Back after Quick
-# exit cannot land on Hearth's #source-n).
-PAGE_JS = """
+AWAY_JS = r'() => { window.location.replace(new URL("away", window.location.href)); return []; }'
+# Loaded once per page: Escape is Quick exit (unless a dropdown list is open, or the focus is in
+# the Coach's article sheet: ui/tabs/coach.py's COACH_JS, whose listener runs first).
+PAGE_JS = r"""
 () => {
   document.addEventListener("keydown", (e) => {
     // An open dropdown list keeps its own Escape (close the list) while its box has the focus;
@@ -78,50 +69,13 @@ PAGE_JS = """
     const b = document.getElementById("quick-exit");
     if (b) b.click();
   });
-  document.addEventListener("click", (e) => {
-    const a = e.target.closest && e.target.closest('a[href^="#source-"]');
-    if (!a) return;
-    e.preventDefault();
-    const el = document.getElementById(a.getAttribute("href").slice(1));
-    if (!el) return;
-    el.scrollIntoView({ block: "center", behavior: "smooth" });
-    el.classList.add("source-hit");
-    setTimeout(() => el.classList.remove("source-hit"), 2500);
-  }, true);
   return [];
 }
 """
 
 
-def _sources_html(answer: Any) -> str:
-    if not answer.citations:
-        return ""
-    parts = ["<div class='sources-box'><h4>Sources</h4>"]
-    for c in answer.citations:
-        passage = html.escape(c.passage[:600]) + ("..." if len(c.passage) > 600 else "")
-        parts.append(
-            f"<div id='source-{c.n}'><b>[{c.n}] {html.escape(c.title)}</b> "
-            f"<code>{html.escape(c.article_id)}</code><br><span>{passage}</span></div><hr>"
-        )
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _safety_html(text: str, level: str) -> str:
-    head = "You deserve support right now" if level == "crisis" else "Your safety comes first"
-    body = text_html(text)
-    return f"<div class='safety-box' id='safety-answer'><h3>{head}</h3>{body}</div>"
-
-
 def _mib(kib: int) -> str:
     return f"{kib / 1024:g} MiB"
-
-
-def starter_questions(knowledge_dir: Path) -> list[str]:
-    import yaml
-
-    data = yaml.safe_load((knowledge_dir / "starters.yaml").read_text(encoding="utf-8"))
-    return [str(q) for q in data["starters"]]
 
 
 REGIONS = [("All regions", "all"), ("United States", "US"), ("UK and Ireland", "UK-IE"), ("Europe", "EU")]
@@ -201,158 +155,10 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
         region = gr.State(settings.region)
         region_pick.change(lambda r: (r, welcome_md(svc, r)), region_pick, [region, welcome], api_visibility="private")
 
-        # ---- Coach -----------------------------------------------------------------------
-        with gr.Tab("Coach", id="coach"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Coach", buttons=["copy"], height=460, elem_id="coach-chat")
-                    question = gr.Textbox(
-                        label="Ask about your relationship",
-                        elem_id="coach-input",
-                        placeholder="My partner goes silent whenever we argue...",
-                    )
-                    # A clarifying question's choices, as buttons (hidden until the coach asks).
-                    with gr.Row():
-                        choice_btns = [
-                            gr.Button(visible=False, size="sm", elem_id=f"coach-choice-{i}") for i in range(1, 4)
-                        ]
-                    with gr.Row():
-                        ask_btn = gr.Button("Ask", variant="primary", elem_id="coach-ask")
-                        new_btn = gr.Button("New conversation", elem_id="coach-new")
-                    with gr.Row(elem_id="starters"):
-                        starters = [
-                            (t, gr.Button(t, size="sm", elem_classes=["starter"]))
-                            for t in starter_questions(settings.knowledge_dir)
-                        ]
-                    # The conversation (turns, what was retrieved and given), in this browser
-                    # session's memory only: the coach reads it for follow-ups and the safety screen.
-                    turns = gr.State(None)
-                with gr.Column(scale=2):
-                    safety_panel = gr.HTML(visible=False, elem_id="safety-panel")
-                    sources = gr.HTML(elem_id="sources-panel")
-                    source_pick = gr.Dropdown(label="Open a source", choices=[], elem_id="source-pick")
-                    source_view = gr.Markdown(elem_id="source-view")
-
-            no_choices = [gr.update(visible=False)] * len(choice_btns)
-
-            def choice_updates(ans: Any) -> list[Any]:
-                picks = list(ans.choices) if ans is not None else []
-                return [
-                    gr.update(value=picks[i].label, visible=True) if i < len(picks) else gr.update(visible=False)
-                    for i in range(len(choice_btns))
-                ]
-
-            def personal(text: str, state: Unlocked | None, request: gr.Request | None) -> str:
-                """With a journal open in this browser, the answer uses its memory (names, context)."""
-                if state is None or request is None or lan:
-                    return text
-                try:
-                    return svc.together.personalise(sessions.need(state, request), text)
-                except HearthError:
-                    return text
-
-            def ask(
-                q: str,
-                history: list[dict],
-                conv: Conversation | None,
-                state: Unlocked | None = None,
-                where: str | None = None,
-                request: gr.Request | None = None,
-            ) -> Iterator[tuple]:
-                q = (q or "").strip()
-                conv = conv if conv is not None else Conversation()
-                if not q:
-                    yield history, gr.update(), gr.update(), gr.update(), "", conv, *[gr.update()] * len(choice_btns)
-                    return
-                activity.asked()
-                history = [
-                    *history,
-                    {"role": "user", "content": render.md_text(q)},
-                    {"role": "assistant", "content": ""},
-                ]
-                shown = ""
-                try:
-                    check_question(q)
-                except HearthError as exc:  # one clear line in the chat; the text stays in the box
-                    history[-1]["content"] = render.md_text(str(exc))
-                    yield history, gr.update(), gr.update(), gr.update(), q, conv, *[gr.update()] * len(choice_btns)
-                    return
-                if not models.ready:
-                    history[-1]["content"] = (
-                        "Hearth is warming up (loading its models); your answer follows in a moment."
-                    )
-                    yield history, gr.update(), gr.update(), gr.update(), "", conv, *no_choices
-                try:
-                    models.wait()
-                except HearthError as exc:
-                    history[-1]["content"] = render.md_text(str(exc))
-                    yield history, gr.update(), gr.update(), gr.update(), q, conv, *[gr.update()] * len(choice_btns)
-                    return
-                for event in svc.coach.stream(q, conversation=conv, region=where):
-                    if event.answer is None:
-                        shown += event.text
-                        history[-1]["content"] = render.answer_md(shown)
-                        yield history, gr.update(), gr.update(), gr.update(), "", conv, *no_choices
-                        continue
-                    ans = event.answer
-                    if ans.safety != "none":
-                        history[-1]["content"] = render.md_text(
-                            "Please see the resources beside this chat. " + ans.text
-                        )
-                        yield (
-                            history,
-                            gr.update(value=_safety_html(ans.text, ans.safety), visible=True),
-                            "",
-                            gr.update(choices=["safety-planning", "crisis-resources"], value=None),
-                            "",
-                            conv,
-                            *no_choices,
-                        )
-                    else:
-                        history[-1]["content"] = render.answer_md(personal(ans.text, state, request))
-                        yield (
-                            history,
-                            gr.update(visible=False),
-                            _sources_html(ans),
-                            gr.update(choices=[c.article_id for c in ans.citations], value=None),
-                            "",
-                            conv,
-                            *choice_updates(ans),
-                        )
-
-            outs = [chat, safety_panel, sources, source_pick, question, turns, *choice_btns]
-            # Both triggers share one queue sized to the engine's slots; a question waiting for
-            # a slot shows its place in line in the chat (Gradio's queue status).
-            slots: dict[str, Any] = {"concurrency_limit": settings.workshop_slots, "concurrency_id": "coach"}
-            ask_btn.click(ask, [question, chat, turns, unlocked, region], outs, **slots)
-            for text, btn in starters:  # a starter asks itself, as if typed
-                btn.click(lambda t=text: t, None, question, **private).then(
-                    ask, [question, chat, turns, unlocked, region], outs, **slots
-                )
-            question.submit(ask, [question, chat, turns, unlocked, region], outs, **slots)
-            for btn in choice_btns:  # a choice is sent as the person's next message (its label)
-                btn.click(ask, [btn, chat, turns, unlocked, region], outs, **slots)
-            # Moving on is explicit: a new conversation forgets the earlier turns (and with them a
-            # disclosure that kept the coach in safety mode).
-            new_btn.click(
-                lambda: (
-                    [],
-                    gr.update(value="", visible=False),
-                    "",
-                    gr.update(choices=[], value=None),
-                    "",
-                    None,
-                    *no_choices,
-                ),
-                None,
-                outs,
-            )
-
-            def open_article(article_id: str | None) -> str:
-                art = corpus.get(article_id or "")
-                return f"## {art.title}\n\n{art.body}" if art else ""
-
-            source_pick.change(open_article, source_pick, source_view)
+        # ---- Coach (ui/tabs/coach.py) --------------------------------------------------------
+        CoachTab(svc, models=models, activity=activity, need=sessions.need, lan=lan).build(
+            demo, unlocked, region, private
+        )
 
         # ---- Journal (ui/tabs/journal.py) ----------------------------------------------------
         jt = JournalTab(svc, sessions)
@@ -401,6 +207,11 @@ def build(svc: Services, *, lan: bool = False, warmup: Warmup | Ready | None = N
 
             topic.change(filter_articles, [topic, lib_query], lib_list)
             lib_query.submit(filter_articles, [topic, lib_query], lib_list)
+
+            def open_article(article_id: str | None) -> str:
+                art = corpus.get(article_id or "")
+                return f"## {art.title}\n\n{art.body}" if art else ""
+
             lib_list.change(open_article, lib_list, lib_view)
 
         # ---- Privacy ---------------------------------------------------------------------

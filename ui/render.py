@@ -33,15 +33,15 @@ def md_text(text: str) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 
-def answer_md(text: str) -> str:
+def answer_md(text: str, anchor: str = "source") -> str:
     """A coach answer (which may echo the person's words) with its [n] markers as in-page
-    links to the numbered sources; everything else literal."""
+    links to the numbered sources (`#<anchor>-<n>`); everything else literal."""
     parts = _CITATION.split(text)
     out = []
     for part in parts:
         if _CITATION.fullmatch(part):
             n = part[1:-1]
-            out.append(f"[\\[{n}\\]](#source-{n})")
+            out.append(f"[\\[{n}\\]](#{anchor}-{n})")
         else:
             out.append(md_text(part))
     return "".join(out)

@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from tests.browser.test_app import _tab, browser, create_profile, server  # noqa: F401  (fixtures)
+from tests.browser.test_app import QUESTION, _tab, browser, create_profile, server  # noqa: F401  (fixtures)
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -42,6 +42,17 @@ def test_axe_finds_no_serious_violation_nor_a_skipped_heading_level_on_the_tabs(
     page.wait_for_selector("#coach-input textarea")
     page.add_script_tag(path=str(AXE))
     assert page.evaluate("typeof axe.run") == "function"
+    # An answer first, its first source opened and its article in the side sheet; then a safety
+    # answer, so the Coach tab is checked with the sources under an answer, the sheet and the panel.
+    page.locator("#coach-input textarea").fill(QUESTION)
+    page.click("#coach-ask")
+    page.wait_for_selector("#coach-chat .source-entry", timeout=120000)
+    page.locator("#coach-chat .source-entry summary").first.click()
+    page.locator("#coach-chat .source-entry button.read-article").first.click()
+    page.wait_for_selector("#article-sheet h2", state="visible", timeout=30000)
+    page.locator("#coach-input textarea").fill("I want to end my life tonight, I have the pills ready.")
+    page.click("#coach-ask")
+    page.wait_for_selector("#safety-panel .safety-box", state="visible", timeout=120000)
     # Fill the journal first, so the checks see the entry cards, the opened entry and its analysis.
     _tab(page, "Journal")
     create_profile(page, "ada", "a long passphrase for ada")

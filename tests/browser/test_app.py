@@ -123,12 +123,12 @@ def test_scripted_session_stays_local(server, browser) -> None:  # type: ignore[
     _tab(page, "Coach")
     page.locator("#coach-input textarea").fill(QUESTION)
     page.click("#coach-ask")
-    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.wait_for_selector("#coach-chat .source-entry", timeout=60000)
     chat = page.locator("#coach-chat").inner_text()
     assert "[1]" in chat and "A question to ask each other" in chat
-    page.locator("#source-pick input").click()
-    page.get_by_role("option").first.click()
-    page.wait_for_selector("#source-view h2", timeout=15000)
+    page.locator("#coach-chat .source-entry summary").first.click()
+    page.locator("#coach-chat .source-entry button.read-article").first.click()
+    page.wait_for_selector("#article-sheet h2", timeout=15000)
     page.screenshot(path=str(SHOTS / "coach.png"), full_page=True)
 
     # Insights for one entry: in words, an article opened by its title (the charts wait for a
@@ -196,12 +196,20 @@ def test_a_disclosure_keeps_the_chat_in_safety_mode_until_a_new_conversation(ser
     ask("Should I tell him how I feel?")
     assert page.locator("#safety-panel").is_visible()
     assert "988" in page.locator("#safety-panel").inner_text()
+    # once: the answer is in the calm panel, the chat only says where to look
+    assert "988" not in page.locator("#coach-chat").inner_text()
+    # the panel's articles open in the side sheet too
+    page.locator("#safety-panel button.read-article").first.click()
+    page.wait_for_selector("#article-sheet h2", state="visible", timeout=30000)
+    assert "afety" in page.locator("#article-sheet h2").inner_text()
+    page.click("#article-close")
+    page.wait_for_selector("#article-sheet", state="hidden", timeout=15000)
     assert "Things you could try" not in page.locator("#coach-chat").inner_text()
 
     page.click("#coach-new")
     page.wait_for_function("document.querySelectorAll('#coach-chat .message').length === 0", timeout=15000)
     ask("My partner goes silent whenever we argue.")
-    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.wait_for_selector("#coach-chat .source-entry", timeout=60000)
     assert not page.locator("#safety-panel").is_visible()
     context.close()
 
@@ -222,11 +230,11 @@ def test_newcomer_welcome_starter_citation_and_quick_exit_leaves_no_way_back(ser
 
     # A starter question asks itself; the answer cites its sources
     page.locator("#starters button").first.click()
-    page.wait_for_selector("#sources-panel #source-1", timeout=60000)
+    page.wait_for_selector("#coach-chat .source-entry", timeout=60000)
     page.screenshot(path=str(SHOTS / "welcome.png"), full_page=True)
     depth = page.evaluate("history.length")
-    page.locator("#coach-chat a[href='#source-1']").first.click()
-    page.wait_for_selector("#source-1.source-hit", timeout=5000)
+    page.locator("#coach-chat a[href='#source-1-1']").first.click()
+    page.wait_for_selector("#source-1-1.source-hit", timeout=5000)
     # the citation scrolled and highlighted without a history entry or a URL change
     assert page.evaluate("history.length") == depth and "#source" not in page.url
 
