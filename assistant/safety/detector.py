@@ -4,8 +4,7 @@ A text is cut into units (the whole text and each sentence; train.units can add 
 adjacent sentences, off by default) and embedded in one batch; each unit's features are that
 embedding beside TF-IDF word n-grams (train.Features). Two logistic heads score every unit for
 crisis and for abuse; a unit flags when its score reaches the threshold for its kind (whole
-text, with one threshold for a short text and one for a long one; or sentence: a sentence's score
-first pays a length penalty, so a long post is not flagged
+text, or sentence: a sentence's score first pays a length penalty, so a long post is not flagged
 by the accident of having many sentences), chosen for recall by cross-validation (train.py).
 One dangerous sentence in a short or happy entry is enough. No negation or idiom handling
 touches these scores: the heads learnt denials and idioms from hard negatives, and a
@@ -43,8 +42,7 @@ class Detector:
     def __init__(self, head: dict[str, Any], embedder: Embedder, signs: SignMap, rules: RuleSet) -> None:
         self.w = np.asarray(head["w"], dtype=np.float32)  # [2, D]: crisis, abuse
         self.b = np.asarray(head["b"], dtype=np.float32)
-        # [2, 4] per label: whole-text threshold for a short text, for a long one, sentence, beta
-        self.t = np.asarray(head["t"], dtype=np.float32)
+        self.t = np.asarray(head["t"], dtype=np.float32)  # [2, 3]: (whole, sentence, beta) per label
         self.sign_w = np.asarray(head["sign_w"], dtype=np.float32)
         self.sign_b = np.asarray(head["sign_b"], dtype=np.float32)
         self.sign_ids: list[str] = json.loads(str(head["sign_ids"]))
@@ -88,9 +86,8 @@ class Detector:
         p = p.copy()
         parts = kinds != 0
         for j in range(p.shape[1]):
-            p[parts, j] = training.adjust(p[parts, j], np.full(int(parts.sum()), n_sentences), float(self.t[j, 3]))
-        whole_t = self.t[:, 0] if n_sentences <= training.OPTIONS["short_sentences"] else self.t[:, 1]
-        t = np.where((kinds == 0)[:, None], whole_t[None, :], self.t[:, 2][None, :])
+            p[parts, j] = training.adjust(p[parts, j], np.full(int(parts.sum()), n_sentences), float(self.t[j, 2]))
+        t = np.where((kinds == 0)[:, None], self.t[:, 0][None, :], self.t[:, 1][None, :])
         t = np.clip(t, 1e-6, 1.0)
         above = 0.5 + 0.5 * (p - t) / np.maximum(1e-6, 1.0 - t)
         return np.where(p < t, 0.5 * p / t, np.minimum(1.0, above))

@@ -43,7 +43,7 @@ from assistant.safety.text import sentences
 LABELS = ("crisis", "abuse")
 # Every option that changes the trained head (part of the cache key).
 OPTIONS: dict[str, Any] = {
-    "version": 6,  # bump when training code changes what a head is
+    "version": 5,  # bump when training code changes what a head is
     "C": 16.0,
     "sign_C": 8.0,
     "class_weight": "balanced",
@@ -51,10 +51,6 @@ OPTIONS: dict[str, Any] = {
     "folds": 5,
     "fold_seed": 11,
     "recall_target": 0.97,
-    # Recall is also counted per warning sign (and per source for rows without one): every group
-    # must reach this, and when the target cannot be met the mean over groups is what is kept as
-    # high as the cap allows, so a large easy group cannot buy a small hard one's recall.
-    "group_recall": 0.9,
     # ...unless reaching it costs more false alarms than this on any kind of ordinary text.
     "max_false_alarm": 0.1,
     "hard_negative_weight": 0.25,
@@ -64,21 +60,12 @@ OPTIONS: dict[str, Any] = {
     "max_units": 80,
     "length_betas": (0.0, 0.5, 1.0, 2.0),
     "length_cap": 12,
-    # Texts of at most this many sentences (questions to the coach) get their own whole-text threshold.
-    "short_sentences": 2,
-    "min_cap_rows": 30,  # fewer rows than this of a kind and length: too few to hold a cap on
-    # A conversation screens every turn, so a false alarm on an ordinary chat turn repeats in
-    # every conversation: those turns get a lower cap than a whole post (0.02 cost two of the
-    # team's 80 crisis prompts in tests/data/, 0.04 one).
-    "kind_caps": {"neg_followup": 0.04},
 }
 # Red-flag labels that overlap the abuse map (monitoring, isolation, control): such entries are
 # neither clean negatives nor labelled abuse, so they are left out of the safety training.
 _AMBIGUOUS_FLAGS = {"controlling", "isolation", "gaslighting"}
 # Negatives that stand for ordinary relationship text (the false-route target is on these).
-# neg_followup: the short turns of an ordinary chat ("Tell me more about step 1."); without them
-# a short text's own threshold had nothing to learn conversation from.
-ORDINARY = {"neg_redflags", "neg_ordinary_conflict", "neg_happy", "neg_counsel_ordinary", "neg_followup"}
+ORDINARY = {"neg_redflags", "neg_ordinary_conflict", "neg_happy", "neg_counsel_ordinary"}
 
 
 @dataclass(frozen=True)
@@ -131,7 +118,7 @@ def cache_key(rows: list[Row], embedder_name: str, knowledge_dir: Path | None = 
         digest.update((knowledge_dir / "safety" / "signs.yaml").read_bytes())
     digest.update(json.dumps([(r.text, r.label, r.sign) for r in rows]).encode())
     digest.update(embedder_name.encode())
-    digest.update(json.dumps([OPTIONS, sorted(ORDINARY)], sort_keys=True).encode())
+    digest.update(json.dumps(OPTIONS, sort_keys=True).encode())
     digest.update(f"sklearn={sklearn.__version__} numpy={np.__version__}".encode())
     return digest.hexdigest()[:16]
 
@@ -295,81 +282,30 @@ def _pick_thresholds(
     pos: np.ndarray,
     ordinary: list[np.ndarray],
     hard: np.ndarray,
-    groups: np.ndarray | None = None,
-    short: np.ndarray | None = None,
-    caps: list[float] | None = None,
-) -> tuple[tuple[float, ...], tuple[float, float, float]]:
-    """(key, (whole threshold for short texts, for long ones, sentence threshold)); see the
-    module docstring. `ruled`: rows the rule phrases flag already (the decision is the union, so
-    the detector need not catch those). `groups`: a group id per positive row (its sign, else its
-    source). `short`: rows of at most OPTIONS["short_sentences"] sentences (a question to the
-    coach), which get their own whole-text threshold: one threshold for a two-line question and a
-    twenty-line post let the long posts' false alarms set the bar for the questions. `caps`: the
-    false-alarm cap of each kind of `ordinary` (default OPTIONS["max_false_alarm"])."""
+) -> tuple[tuple[float, ...], tuple[float, float]]:
+    """(key, (whole, part) thresholds); see the module docstring. `ruled`: rows the rule phrases
+    flag already (the decision is the union, so the detector need not catch those)."""
     target, cap, weight = OPTIONS["recall_target"], OPTIONS["max_false_alarm"], OPTIONS["hard_negative_weight"]
-    group_target = OPTIONS["group_recall"]
-    n = len(whole)
-    short = np.zeros(n, dtype=bool) if short is None else short
-    gid = np.zeros(int(pos.sum()), dtype=int) if groups is None else np.unique(groups, return_inverse=True)[1]
-    n_groups = int(gid.max()) + 1 if gid.size else 0
-    # The cap holds for short and long texts of each kind apart: measured over a kind as a whole,
-    # the long posts' low rate would hide the short questions' false alarms.
-    caps = caps or [cap] * len(ordinary)
-    split = [(m & side, c) for m, c in zip(ordinary, caps, strict=True) for side in (short, ~short)]
-    kept = [(m, c) for m, c in split if m.sum() >= OPTIONS["min_cap_rows"]]
-    kept = kept or [(m, c) for m, c in zip(ordinary, caps, strict=True) if m.any()]
-    kinds = [m for m, _ in kept]
-    kind_caps = np.array([c for _, c in kept] or [cap], dtype=np.float32)
-    # One column per measured set: each positive group, each ordinary kind, the hard negatives.
-    cols = np.zeros((n, n_groups + len(kinds) + 1), dtype=np.float32)
-    cols[np.flatnonzero(pos), gid] = 1.0
-    for k, m in enumerate(kinds):
-        cols[m, n_groups + k] = 1.0
-    cols[hard, -1] = 1.0
-    sizes = np.maximum(cols.sum(axis=0), 1.0)
-    grid = np.linspace(0.02, 0.99, 98).astype(np.float32)
-    n_pos = max(1, int(pos.sum()))
+    grid = np.linspace(0.02, 0.99, 98)
+    # Ties go to the higher thresholds, the sentence one first (sentences are the noisier units).
     best_key: tuple[float, ...] | None = None
-    chosen = (0.5, 0.5, 0.5)
-    for tp in np.append(grid, 1.01):  # 1.01: sentences never decide on their own
-        base = (part >= tp) | ruled
-        # Flag counts per column for every whole threshold, short and long rows apart; the two
-        # sets of rows are disjoint, so any pair of thresholds adds up.
-        counts = []
-        for rows_of in (short, ~short):
-            flags = (whole[rows_of][None, :] >= grid[:, None]) | base[rows_of][None, :]
-            counts.append(flags.astype(np.float32) @ cols[rows_of])
-        total = counts[0][:, None, :] + counts[1][None, :, :]  # [short t, long t, column]
-        rate = total / sizes
-        per_group = rate[..., :n_groups] if n_groups else np.ones((*rate.shape[:2], 1))
-        recall = total[..., :n_groups].sum(axis=-1) / n_pos if n_groups else np.ones(rate.shape[:2])
-        macro, worst = per_group.mean(axis=-1), per_group.min(axis=-1)
-        ord_rates = rate[..., n_groups : n_groups + len(kinds)] if kinds else np.zeros((*rate.shape[:2], 1))
-        # Each kind of ordinary text holds its own cap, not just the average: alarms is the worst
-        # kind's rate as a share of its cap.
-        alarms = (ord_rates / kind_caps).max(axis=-1)
-        cost = ord_rates.mean(axis=-1) + weight * (rate[..., -1] if hard.any() else 0.0)
-        ok = alarms <= 1.0
-        tier = np.where(ok & (recall >= target) & (worst >= group_target), 0.0, np.where(ok, 1.0, 2.0))
-        first = np.where(tier == 0, cost, np.where(tier == 1, -macro, alarms))
-        second = np.where(tier == 1, -recall, np.where(tier == 0, 0.0, -recall))
-        third = np.where(tier == 1, cost, 0.0)
-        # Ties go to the higher thresholds, the sentence one first (sentences are the noisier units).
-        ts, tl = np.meshgrid(grid, grid, indexing="ij")
-        order = np.lexsort((-tl.ravel(), -ts.ravel(), third.ravel(), second.ravel(), first.ravel(), tier.ravel()))
-        i = int(order[0])
-        a, b = np.unravel_index(i, tier.shape)
-        key = (
-            float(tier.ravel()[i]),
-            float(first.ravel()[i]),
-            float(second.ravel()[i]),
-            float(third.ravel()[i]),
-            -float(tp),
-            -float(grid[a]),
-            -float(grid[b]),
-        )
-        if best_key is None or key < best_key:
-            best_key, chosen = key, (float(grid[a]), float(grid[b]), float(tp))
+    chosen = (0.5, 0.5)
+    for tw in grid:
+        fw = whole >= tw
+        for tp in np.append(grid, 1.01):  # 1.01: sentences never decide on their own
+            flag = fw | (part >= tp) | ruled
+            recall = float(flag[pos].mean()) if pos.any() else 1.0
+            rates = [float(flag[m].mean()) for m in ordinary if m.any()] or [0.0]
+            alarms = max(rates)  # the cap holds for each kind of ordinary text, not just on average
+            cost = float(np.mean(rates)) + weight * (float(flag[hard].mean()) if hard.any() else 0.0)
+            if recall >= target and alarms <= cap:
+                key: tuple[float, ...] = (0.0, cost, -tp, -tw)
+            elif alarms <= cap:
+                key = (1.0, -recall, cost, -tp, -tw)
+            else:
+                key = (2.0, alarms, -recall)
+            if best_key is None or key < best_key:
+                best_key, chosen = key, (float(tw), float(tp))
     return best_key or (3.0,), chosen
 
 
@@ -390,66 +326,42 @@ def rule_flags(rows: list[Row], knowledge_dir: Path) -> np.ndarray:
     return out
 
 
-def out_of_fold(rows: list[Row], u: _Units) -> np.ndarray:
-    """Each unit's probabilities from the heads of the fold that did not see its row."""
-    order = np.random.default_rng(OPTIONS["fold_seed"]).permutation(len(rows))
-    folds = int(OPTIONS["folds"])
-    oof = np.zeros((len(u.row), len(LABELS)), dtype=np.float32)
-    for k in range(folds):
-        in_test = np.isin(u.row, order[k::folds])
-        feats, w, b, _, _ = _fit(rows, u.subset(~in_test))
-        oof[in_test] = _probabilities(feats, w, b, u.subset(in_test))
-    return oof
-
-
-def flags(whole: np.ndarray, part: np.ndarray, n_sent: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """[n, 2]: does the head flag each row (rule phrases not included)?"""
-    whole_t = np.where((n_sent <= OPTIONS["short_sentences"])[:, None], thresholds[:, 0], thresholds[:, 1])
-    return (whole >= whole_t) | (part >= thresholds[:, 2])
-
-
-def choose_thresholds(rows: list[Row], u: _Units, oof: np.ndarray, ruled: np.ndarray) -> np.ndarray:
-    """[2, 4]: per label the whole-text threshold for short texts and for long ones, the sentence
-    threshold and the length penalty beta (adjust), chosen on the out-of-fold probabilities (see
-    the module docstring)."""
-    n = len(rows)
-    n_sent = np.array([len(sentences(r.text) or [r.text]) for r in rows])
-    labels = np.array([r.label for r in rows])
-    kinds = np.array([r.sign for r in rows])
-    ordinary = [(labels == "none") & (kinds == k) for k in sorted(ORDINARY)]
-    caps = [OPTIONS["kind_caps"].get(k, OPTIONS["max_false_alarm"]) for k in sorted(ORDINARY)]
-    hard = (labels == "none") & ~np.isin(kinds, list(ORDINARY))
-    sources = np.array([r.sign or r.source for r in rows])
-    short = n_sent <= OPTIONS["short_sentences"]
-    thresholds = np.zeros((len(LABELS), 4), dtype=np.float32)
-    for j, label in enumerate(LABELS):
-        best: tuple[tuple[float, ...], tuple[float, float, float], float] | None = None
-        for beta in OPTIONS["length_betas"]:
-            whole, part = _row_scores(u, n, oof, n_sent, np.full(len(LABELS), beta))
-            pos = labels == label
-            key, picked = _pick_thresholds(
-                whole[:, j], part[:, j], ruled[:, j], pos, ordinary, hard, sources[pos], short, caps
-            )
-            if best is None or key < best[0]:
-                best = (key, picked, float(beta))
-        if best is not None:
-            thresholds[j] = (*best[1], best[2])
-    return thresholds
-
-
 def train(rows: list[Row], embedder: Embedder, ruled: np.ndarray | None = None) -> dict[str, Any]:
     """Fit the heads; `ruled` ([n, 2], from rule_flags) makes thresholds and the report count the
     union with the rule phrases, as the decision does."""
     n = len(rows)
     ruled = np.zeros((n, len(LABELS)), dtype=bool) if ruled is None else ruled
     u = _build_units(rows, embedder)
-    oof = out_of_fold(rows, u)
-    thresholds = choose_thresholds(rows, u, oof, ruled)
+    rng = np.random.default_rng(OPTIONS["fold_seed"])
+    order = rng.permutation(n)
+    folds = int(OPTIONS["folds"])
+    n_sent = np.array([len(sentences(r.text) or [r.text]) for r in rows])
+    oof = np.zeros((len(u.row), len(LABELS)), dtype=np.float32)  # out-of-fold probability per unit
+    for k in range(folds):
+        test = order[k::folds]
+        in_test = np.isin(u.row, test)
+        feats, w, b, _, _ = _fit(rows, u.subset(~in_test))
+        oof[in_test] = _probabilities(feats, w, b, u.subset(in_test))
+    labels = np.array([r.label for r in rows])
+    kinds = np.array([r.sign for r in rows])
+    ordinary = [(labels == "none") & (kinds == k) for k in sorted(ORDINARY)]
+    hard = (labels == "none") & ~np.isin(kinds, list(ORDINARY))
+    # Per label: whole threshold, sentence threshold, and the length penalty beta (train.adjust).
+    thresholds = np.zeros((len(LABELS), 3), dtype=np.float32)
+    for j, label in enumerate(LABELS):
+        best: tuple[tuple[float, ...], tuple[float, float], float] | None = None
+        for beta in OPTIONS["length_betas"]:
+            betas = np.full(len(LABELS), beta)
+            whole, part = _row_scores(u, n, oof, n_sent, betas)
+            key, pair = _pick_thresholds(whole[:, j], part[:, j], ruled[:, j], labels == label, ordinary, hard)
+            if best is None or key < best[0]:
+                best = (key, pair, float(beta))
+        if best is not None:
+            thresholds[j] = (*best[1], best[2])
     feats, w, b, mask, y = _fit(rows, u)
     sign_ids, sw, sb = _fit_signs(rows, u, feats, mask, y)
-    n_sent = np.array([len(sentences(r.text) or [r.text]) for r in rows])
-    whole, part = _row_scores(u, n, oof, n_sent, thresholds[:, 3])
-    flagged = flags(whole, part, n_sent, thresholds) | ruled
+    whole, part = _row_scores(u, n, oof, n_sent, thresholds[:, 2])
+    flagged = (whole >= thresholds[:, 0]) | (part >= thresholds[:, 1]) | ruled
     return {
         "w": w,
         "b": b,

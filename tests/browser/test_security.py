@@ -110,7 +110,7 @@ def _join(url: str, payload: dict, cookie: str | None = None) -> str:
         headers["Cookie"] = cookie
     req = urllib.request.Request(url + "/gradio_api/queue/join", data=json.dumps(payload).encode(), headers=headers)
     with urllib.request.urlopen(req, timeout=30) as resp:
-        resp.read()
+        event = json.loads(resp.read() or b"{}").get("event_id", "")
     req = urllib.request.Request(f"{url}/gradio_api/queue/data?session_hash={payload['session_hash']}",
                                  headers=headers)  # fmt: skip
     out = []
@@ -119,7 +119,9 @@ def _join(url: str, payload: dict, cookie: str | None = None) -> str:
         for raw in resp:
             line = raw.decode("utf-8", "replace")
             out.append(line)
-            if '"process_completed"' in line or time.time() > deadline:
+            # The session's stream carries every job of that session hash (the victim's own
+            # browser's too): read until this join's own job completes.
+            if ('"process_completed"' in line and event in line) or time.time() > deadline:
                 break
     return "".join(out)
 
@@ -137,9 +139,13 @@ def test_replayed_session_hash_opens_nothing(server, browser) -> None:  # type: 
     page.click("#save-entry")
     page.wait_for_function("document.querySelector('#journal-status').innerText.includes('Saved')", timeout=90000)
     page.get_by_role("tab", name="Insights").click()
+    before = len(joins)
     page.click("#insights-btn")
     page.wait_for_function("document.querySelector('#insights-md').innerText.includes('entries')", timeout=30000)
-    victim = joins[-1]  # the insights call: the victim's session hash and the handler's fn_index
+    # The insights call: the victim's session hash and the handler's fn_index. Its output also
+    # fires the reading list's change (one input, knowledge-base text only); the insights call is
+    # the join with the two inputs (the unlocked profile and the region).
+    victim = next(j for j in joins[before:] if len(j.get("data", [])) == 2)
     # Another client replays it: same session hash, same handler, no cookie.
     stolen = _join(url, {**victim, "trigger_id": victim.get("trigger_id")})
     assert "Private words" not in stolen

@@ -1,8 +1,8 @@
 """The held-out sets measure only while no training file holds their text.
 
 A held-out entry copied into training (to "fix" a miss) would make every later number on that set
-meaningless without anything failing. Short generic questions can occur in two sets by
-coincidence ("What are the signs of coercive control?"), so
+meaningless without anything failing. Two short generic questions of the first challenge set also
+occur in the team's training text by coincidence ("What are the signs of coercive control?"), so
 the check is on texts longer than a stock question.
 """
 
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-# The first three safety challenge sets were measured once each and then became training text
-# (knowledge/safety/training/challenge_v*.jsonl); v4 measures now, and v5 is kept for the next
-# head (not yet measured on any).
 HELDOUT = [
+    "safety_challenge.jsonl",
+    "safety_challenge_v2.jsonl",
+    "safety_challenge_v3.jsonl",
     "safety_challenge_v4.jsonl",
     "safety_challenge_v5.jsonl",
     "safety_signs_test.jsonl",

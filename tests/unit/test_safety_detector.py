@@ -135,51 +135,6 @@ def test_the_length_penalty_stops_growing() -> None:
     assert adjusted[0] == adjusted[1] == adjusted[2] and adjusted[0] < 0.99
 
 
-def test_thresholds_keep_a_small_hard_sign_that_pooled_recall_would_give_up() -> None:
-    # 95 easy positives (score 0.9), 5 of a hard sign (0.35); ordinary text at 0.3 (one in ten at
-    # 0.4). Pooled recall 0.95 is reachable at a threshold above the hard sign, which is the
-    # cheaper choice; counting recall per sign must keep the hard one.
-    easy, hard_sign = np.full(95, 0.9), np.full(5, 0.35)
-    ordinary_scores = np.array([0.4] + [0.3] * 9)
-    whole = np.concatenate([easy, hard_sign, ordinary_scores]).astype(np.float32)
-    part = np.zeros_like(whole)
-    pos = np.arange(len(whole)) < 100
-    ordinary = [~pos]
-    groups = np.array(["easy"] * 95 + ["hard"] * 5)
-    no_rules, no_hard = np.zeros(len(whole), dtype=bool), np.zeros(len(whole), dtype=bool)
-    saved = dict(training.OPTIONS)
-    training.OPTIONS.update(recall_target=0.95, group_recall=0.9, max_false_alarm=0.1)
-    try:
-        _, (_, pooled, _) = training._pick_thresholds(whole, part, no_rules, pos, ordinary, no_hard)
-        _, (_, per_sign, _) = training._pick_thresholds(whole, part, no_rules, pos, ordinary, no_hard, groups)
-    finally:
-        training.OPTIONS.clear()
-        training.OPTIONS.update(saved)
-    assert pooled > 0.35  # pooled: the hard sign is given up for fewer alarms
-    assert per_sign <= 0.35  # per sign: all of it is kept, at one ordinary alarm in ten
-
-
-def test_short_questions_get_their_own_whole_text_threshold() -> None:
-    # Short questions that disclose score 0.5; long ordinary posts score 0.6, short ordinary ones
-    # 0.1. One shared threshold must sit above 0.6 and lose the questions; apart, both are right.
-    whole = np.array([0.5] * 20 + [0.95] * 20 + [0.6] * 20 + [0.1] * 20, dtype=np.float32)
-    short = np.array([True] * 20 + [False] * 20 + [False] * 20 + [True] * 20)
-    pos = np.arange(80) < 40
-    none = np.zeros(80, dtype=bool)
-    saved = dict(training.OPTIONS)
-    training.OPTIONS.update(recall_target=0.95, group_recall=0.9, max_false_alarm=0.1)
-    try:
-        _, (t_short, t_long, _) = training._pick_thresholds(whole, np.zeros(80), none, pos, [~pos], none, None, short)
-        _, (shared, _, _) = training._pick_thresholds(
-            whole, np.zeros(80), none, pos, [~pos], none, None, np.ones(80, dtype=bool)
-        )
-    finally:
-        training.OPTIONS.clear()
-        training.OPTIONS.update(saved)
-    assert 0.1 < t_short <= 0.5 < 0.6 < t_long <= 0.95
-    assert shared > 0.5  # with one threshold the cap on ordinary text wins and the questions go
-
-
 def test_rules_and_detector_are_united(detector: Detector) -> None:
     r = detector.screen("We painted the kitchen yellow. He threatened to kill me.")
     assert r.level == "abuse"
